@@ -1,0 +1,58 @@
+/** PUT and GET /v2/images/{id}/file: streaming upload and download. */
+import type { FastifyInstance } from 'fastify';
+import { BadRequestError, RangeNotSatisfiableError, UnsupportedMediaTypeError } from '../../domain/errors.js';
+import type { ImageDataService } from '../../services/image-data.service.js';
+import { parseRangeHeader } from '../range-header.js';
+import { principalOf } from '../server.js';
+
+type IdParams = { id: string };
+
+function sizeHeader(value: string | string[] | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const text = Array.isArray(value) ? value[0] ?? '' : value;
+  if (!/^\d+$/.test(text.trim())) throw new BadRequestError(`${name} must be a non-negative integer.`, { reason: 'upload.size_header' });
+  return Number(text.trim());
+}
+
+export function registerImageDataRoutes(app: FastifyInstance, data: ImageDataService): void {
+  app.put<{ Params: IdParams }>('/v2/images/:id/file', async (request, reply) => {
+    const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (type !== 'application/octet-stream') {
+      throw new UnsupportedMediaTypeError(`Unsupported Content-Type ${type || '(none)'}: image data must be sent as application/octet-stream.`, { reason: 'upload.media_type' });
+    }
+    const declaredSize = sizeHeader(request.headers['x-openstack-image-size'], 'x-openstack-image-size');
+    const contentLength = sizeHeader(request.headers['content-length'], 'Content-Length');
+    try {
+      await data.upload(principalOf(request), request.params.id, request.raw, { declaredSize, contentLength });
+    } catch (err) {
+      if (request.raw.destroyed || request.raw.errored) {
+        request.log.warn({ image: request.params.id }, 'client went away during upload (499); image returned to queued');
+      } else if (!request.raw.readableEnded) {
+        // Refused before the body was read (413, 409 ...): close the connection rather than read gigabytes nobody wants.
+        reply.header('connection', 'close');
+      }
+      throw err;
+    }
+    return reply.code(204).send();
+  });
+
+  app.get<{ Params: IdParams }>('/v2/images/:id/file', async (request, reply) => {
+    let download;
+    try {
+      download = await data.download(principalOf(request), request.params.id, parseRangeHeader(request.headers.range));
+    } catch (err) {
+      if (err instanceof RangeNotSatisfiableError && err.size >= 0) reply.header('content-range', `bytes */${err.size}`);
+      throw err;
+    }
+    if (download.kind === 'empty') return reply.code(204).send();
+    reply.header('content-type', 'application/octet-stream');
+    if (download.range) {
+      const { start, end } = download.range;
+      reply.code(206).header('content-range', `bytes ${start}-${end}/${download.size}`).header('content-length', end - start + 1);
+    } else {
+      reply.header('content-length', download.size);
+      if (download.checksum) reply.header('content-md5', download.checksum);
+    }
+    return reply.send(download.stream);
+  });
+}

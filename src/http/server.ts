@@ -1,0 +1,110 @@
+/**
+ * Builds the Fastify application (without listening): body parsers, authentication, routes
+ * and the single error handler. Every dependency comes in through HttpDeps from app.ts.
+ */
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { ImagoError, UnauthorizedError } from '../domain/errors.js';
+import type { Principal } from '../domain/principal.js';
+import type { ImageDataService } from '../services/image-data.service.js';
+import type { ImageService } from '../services/image.service.js';
+import type { TokenAuthenticator } from '../services/token-authenticator.js';
+import { errorBody, statusOf } from './error-registry.js';
+import { PATCH_V20, PATCH_V21 } from './patch-body.js';
+import { registerImageDataRoutes } from './routes/image-data.routes.js';
+import { registerImageRoutes } from './routes/images.routes.js';
+import { registerSchemaRoutes } from './routes/schemas.routes.js';
+import { registerVersionRoutes } from './routes/versions.routes.js';
+
+export interface HttpDeps {
+  images: ImageService;
+  imageData: ImageDataService;
+  authenticator: TokenAuthenticator;
+  /** Public base URL for absolute links (version document); derived from Host when unset. */
+  publicUrl: string | undefined;
+  logLevel: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | undefined;
+  }
+}
+
+/** The authenticated caller; routes under /v2 always have one (the hook rejects otherwise). */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new UnauthorizedError();
+  return request.principal;
+}
+
+/** JSON bodies for create and patch (1 MiB is far above any legitimate image document). */
+const JSON_BODY_LIMIT = 1024 * 1024;
+
+export function buildHttpServer(deps: HttpDeps): FastifyInstance {
+  const app = Fastify({
+    logger: { level: deps.logLevel },
+    disableRequestLogging: true,
+    bodyLimit: JSON_BODY_LIMIT,
+    // Image uploads can take hours on slow links; only idle sockets are timed out.
+    requestTimeout: 0,
+    connectionTimeout: 0,
+    keepAliveTimeout: 65_000,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  app.decorateRequest('principal', undefined);
+
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser([PATCH_V21, PATCH_V20], { parseAs: 'string' }, parseJson);
+  // Image data is streamed by the route itself; the parser only lets the raw request through.
+  app.addContentTypeParser('application/octet-stream', (_request, _payload, done) => done(null));
+
+  app.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/v2/') && request.url !== '/v2') return;
+    const header = request.headers['x-auth-token'];
+    request.principal = deps.authenticator.authenticate(Array.isArray(header) ? header[0] : header);
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  app.setErrorHandler((error: FastifyError | ImagoError | Error, request, reply) => {
+    if (error instanceof ImagoError) {
+      const status = statusOf(error.code);
+      if (status >= 500) request.log.error({ err: error }, error.message);
+      if (error.code === 'unauthorized') reply.header('www-authenticate', 'Keystone uri="/identity/v3"');
+      return reply.code(status).send(errorBody(status, error.message, error.reason));
+    }
+    const status = (error as FastifyError).statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      return reply.code(status).send(errorBody(status, clientErrorMessage(error as FastifyError)));
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.code(500).send(errorBody(500, 'The server could not complete the request; the error has been logged.'));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send(errorBody(404, `The resource could not be found: ${request.method} ${request.url.split('?')[0]}`));
+  });
+
+  registerVersionRoutes(app, deps.publicUrl);
+  registerSchemaRoutes(app);
+  registerImageRoutes(app, deps.images);
+  registerImageDataRoutes(app, deps.imageData);
+  return app;
+}
+
+/** Fastify's own 4xx errors (bad JSON, media types, sizes) in Glance's words. */
+function clientErrorMessage(error: FastifyError): string {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'Malformed JSON in request body.';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return `Unsupported Content-Type: ${error.message.replace(/^Unsupported Media Type: /, '')}`;
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'Request body is too large.';
+    default:
+      return error.message;
+  }
+}

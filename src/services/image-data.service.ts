@@ -1,0 +1,127 @@
+/**
+ * Image data: upload (PUT /file) and download (GET /file).
+ *
+ * Upload is a staged write: queued → saving by compare-and-set (so two uploads cannot race),
+ * the bytes stream through the size cap and the hashers into a storage writer, and only when
+ * everything checks out is the writer committed and the image made active. On any failure
+ * the staged bytes are discarded and the image goes back to queued, so the client may retry.
+ */
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  BadRequestError, ConflictError, ForbiddenError, GoneError, ImagoError, PayloadTooLargeError, RangeNotSatisfiableError,
+} from '../domain/errors.js';
+import type { Image } from '../domain/image.js';
+import type { Policy } from '../domain/policy.js';
+import { isAdmin, type Principal } from '../domain/principal.js';
+import type { ByteRange } from '../storage/driver.js';
+import type { StoreRegistry } from '../storage/store-registry.js';
+import { ByteLimit } from '../lib/byte-limit.js';
+import type { ImageService } from './image.service.js';
+import type { Clock, HashingStageFactory, ImageCatalog } from './ports.js';
+
+export interface UploadOptions {
+  /** x-openstack-image-size: the size the client promises; a mismatch is a 400. */
+  declaredSize?: number;
+  /** Content-Length when the client sent one, to refuse oversized uploads before reading. */
+  contentLength?: number;
+}
+
+/** A single HTTP byte range before the size is known: `a-b`, `a-` or the last N bytes. */
+export type RangeRequest = { first: number; last?: number } | { suffixLength: number };
+
+export type Download =
+  | { kind: 'empty' }
+  | { kind: 'data'; stream: Readable; size: number; checksum: string | null; range?: ByteRange };
+
+export class ImageDataService {
+  constructor(
+    private readonly images: ImageService,
+    private readonly catalog: ImageCatalog,
+    private readonly policy: Policy,
+    private readonly stores: StoreRegistry,
+    private readonly hashers: HashingStageFactory,
+    private readonly clock: Clock,
+    private readonly imageSizeCap: number,
+  ) {}
+
+  async upload(principal: Principal, id: string, source: Readable, options: UploadOptions = {}): Promise<Image> {
+    const image = await this.images.get(principal, id);
+    this.policy.enforce('upload_image', principal, { image });
+    if (image.diskFormat === null || image.containerFormat === null) {
+      throw new BadRequestError('Properties disk_format, container_format must be set prior to saving data.', { reason: 'upload.formats_unset' });
+    }
+    const expected = options.declaredSize ?? options.contentLength;
+    if (expected !== undefined && expected > this.imageSizeCap) throw this.tooLarge();
+    const saving = await this.catalog.update(image.id, { status: 'saving', updatedAt: this.clock.now() }, { status: ['queued'] });
+    if (!saving) {
+      throw new ConflictError(`Image status transition from ${image.status} to saving is not allowed`, { reason: 'upload.not_queued' });
+    }
+
+    const store = this.stores.defaultStore;
+    const key = `images/${image.id}`;
+    const writer = await store.createWriter(key).catch(async (err: unknown) => {
+      await this.revertToQueued(image.id);
+      throw err;
+    });
+    try {
+      const hasher = this.hashers.create();
+      await pipeline(source, new ByteLimit(this.imageSizeCap, () => this.tooLarge()), hasher, writer.stream);
+      const { md5, sha512, size } = await hasher.digests();
+      if (options.declaredSize !== undefined && options.declaredSize !== size) {
+        throw new BadRequestError(`Image size ${size} does not match x-openstack-image-size ${options.declaredSize}.`, { reason: 'upload.size_mismatch' });
+      }
+      await writer.commit();
+      const active = await this.catalog.update(image.id, {
+        status: 'active',
+        size,
+        checksum: md5,
+        osHashAlgo: 'sha512',
+        osHashValue: sha512,
+        location: { store: store.name, key },
+        updatedAt: this.clock.now(),
+      }, { status: ['saving'] });
+      if (!active) {
+        // Deleted (or otherwise changed) while the bytes were arriving: keep nothing.
+        await store.delete(key);
+        throw new GoneError(`Image ${image.id} was deleted during the upload.`, { reason: 'upload.deleted' });
+      }
+      return active;
+    } catch (err) {
+      await writer.abort();
+      if (!(err instanceof GoneError)) await this.revertToQueued(image.id);
+      throw err instanceof ImagoError ? err : new BadRequestError('The upload did not complete; the image is queued again and may be retried.', { cause: err, reason: 'upload.interrupted' });
+    }
+  }
+
+  async download(principal: Principal, id: string, range?: RangeRequest): Promise<Download> {
+    const image = await this.images.get(principal, id);
+    this.policy.enforce('download_image', principal, { image });
+    if (image.status === 'deactivated' && !isAdmin(principal)) {
+      throw new ForbiddenError('The requested image has been deactivated. Image data download is forbidden.', { reason: 'download.deactivated' });
+    }
+    if (!image.location || image.size === null || (image.status !== 'active' && image.status !== 'deactivated')) return { kind: 'empty' };
+    const size = image.size;
+    const resolved = range === undefined ? undefined : resolveRange(range, size);
+    const stream = await this.stores.get(image.location.store).createReadStream(image.location.key, resolved);
+    return { kind: 'data', stream, size, checksum: image.checksum, ...(resolved ? { range: resolved } : {}) };
+  }
+
+  private tooLarge(): PayloadTooLargeError {
+    return new PayloadTooLargeError(`Image exceeds the storage quota: the maximum image size is ${this.imageSizeCap} bytes.`, { reason: 'upload.image_size_cap' });
+  }
+
+  private async revertToQueued(id: string): Promise<void> {
+    await this.catalog.update(id, { status: 'queued', updatedAt: this.clock.now() }, { status: ['saving'] });
+  }
+}
+
+function resolveRange(range: RangeRequest, size: number): ByteRange {
+  const resolved = 'suffixLength' in range
+    ? { start: Math.max(0, size - range.suffixLength), end: size - 1 }
+    : { start: range.first, end: Math.min(range.last ?? size - 1, size - 1) };
+  if (size === 0 || resolved.start >= size || resolved.start > resolved.end || ('suffixLength' in range && range.suffixLength === 0)) {
+    throw new RangeNotSatisfiableError(`Requested range not satisfiable for an image of ${size} bytes.`, size, { reason: 'download.range' });
+  }
+  return resolved;
+}

@@ -1,0 +1,202 @@
+/**
+ * Image records: create, read, list, update, delete, tags and (de|re)activation, with the
+ * policy enforced on every call. Knows nothing of HTTP; errors are typed domain errors.
+ */
+import { randomUUID } from 'node:crypto';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError } from '../domain/errors.js';
+import type { Image, ImageStatus, MemberStatus, Visibility } from '../domain/image.js';
+import { readFields, toDocument, assertWritableKey, type DocumentLimits, type ImageFields } from '../domain/image-document.js';
+import { formatsMutable } from '../domain/image-lifecycle.js';
+import { applyPatch, type PatchOperation, type PatchOptions } from '../domain/image-patch.js';
+import type { AttributeFilter, SortSpec } from '../domain/image-query.js';
+import type { Policy } from '../domain/policy.js';
+import { isAdmin, type Principal } from '../domain/principal.js';
+import type { StoreRegistry } from '../storage/store-registry.js';
+import type { Clock, ImageCatalog, ImageChanges } from './ports.js';
+
+export interface ImageServiceLimits extends DocumentLimits {
+  listLimitDefault: number;
+  listLimitMax: number;
+}
+
+/** A list request after the wire format has been parsed (see http/image-list.params.ts). */
+export interface ListImagesParams {
+  visibility?: Visibility | 'all';
+  memberStatus?: MemberStatus | 'all';
+  filters: AttributeFilter[];
+  tags: string[];
+  properties: Record<string, string>;
+  sort: SortSpec[];
+  marker?: string;
+  limit?: number;
+}
+
+export interface ImagePage {
+  images: Image[];
+  /** Set when another page may follow: the id to pass as the next marker. */
+  nextMarker?: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class ImageService {
+  constructor(
+    private readonly catalog: ImageCatalog,
+    private readonly policy: Policy,
+    private readonly clock: Clock,
+    private readonly limits: ImageServiceLimits,
+    private readonly stores: StoreRegistry,
+  ) {}
+
+  async create(principal: Principal, body: Record<string, unknown>): Promise<Image> {
+    this.policy.enforce('add_image', principal);
+    for (const key of Object.keys(body)) if (key !== 'id') assertWritableKey(key);
+    const fields = readFields(body, this.limits);
+    this.checkOwnership(principal, fields, null);
+    const id = typeof body.id === 'string' ? body.id.toLowerCase() : randomUUID();
+    const now = this.clock.now();
+    const image: Image = {
+      id,
+      ...fields,
+      owner: fields.owner ?? principal.projectId,
+      status: 'queued',
+      size: null,
+      virtualSize: null,
+      checksum: null,
+      osHashAlgo: null,
+      osHashValue: null,
+      location: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.catalog.create(image);
+    return image;
+  }
+
+  /** Loads an image the caller may see, or throws 404. */
+  async get(principal: Principal, id: string): Promise<Image> {
+    const image = UUID.test(id) ? await this.catalog.get(id.toLowerCase()) : undefined;
+    if (!image) throw new NotFoundError(`No image found with ID ${id}`, { reason: 'image.not_found' });
+    this.policy.enforce('get_image', principal, { image });
+    return image;
+  }
+
+  async list(principal: Principal, params: ListImagesParams): Promise<ImagePage> {
+    this.policy.enforce('get_images', principal);
+    const limit = Math.min(params.limit ?? this.limits.listLimitDefault, this.limits.listLimitMax);
+    let marker: Image | undefined;
+    if (params.marker !== undefined) {
+      marker = UUID.test(params.marker) ? await this.catalog.get(params.marker.toLowerCase()) : undefined;
+      if (!marker || !this.policy.can('get_image', principal, { image: marker })) {
+        throw new BadRequestError(`Marker ${params.marker} could not be found.`, { reason: 'list.marker' });
+      }
+    }
+    const filters = [...params.filters];
+    // Hidden images are left out unless the caller asks about os_hidden explicitly.
+    if (!filters.some((f) => f.field === 'os_hidden')) filters.push({ field: 'os_hidden', op: 'eq', value: false });
+    const images = await this.catalog.list({
+      viewer: { isAdmin: isAdmin(principal), projectId: principal.projectId },
+      visibility: params.visibility,
+      memberStatus: params.memberStatus,
+      filters,
+      tags: params.tags,
+      properties: params.properties,
+      sort: params.sort,
+      marker,
+      limit,
+    });
+    return images.length === limit && limit > 0 ? { images, nextMarker: images[images.length - 1]!.id } : { images };
+  }
+
+  async update(principal: Principal, id: string, operations: PatchOperation[], options: PatchOptions): Promise<Image> {
+    const image = await this.get(principal, id);
+    this.policy.enforce('modify_image', principal, { image });
+    const fields = readFields(applyPatch(toDocument(image), operations, options), this.limits);
+    this.checkOwnership(principal, fields, image);
+    if ((fields.diskFormat !== image.diskFormat || fields.containerFormat !== image.containerFormat) && !formatsMutable(image.status)) {
+      const which = fields.diskFormat !== image.diskFormat ? 'disk_format' : 'container_format';
+      throw new ForbiddenError(`Attribute ${which} can be only replaced for a queued image.`, { reason: 'image.formats_immutable' });
+    }
+    const changes = diff(image, fields, this.clock.now());
+    const updated = await this.catalog.update(image.id, changes, { status: [image.status] });
+    if (!updated) throw new ConflictError(`Image ${id} was changed by another request; retry.`, { reason: 'image.concurrent_update' });
+    return updated;
+  }
+
+  async delete(principal: Principal, id: string): Promise<Image> {
+    const image = await this.get(principal, id);
+    this.policy.enforce('delete_image', principal, { image });
+    if (image.protected) throw new ForbiddenError(`Image ${image.id} is protected and cannot be deleted.`, { reason: 'image.protected' });
+    const deleted = await this.catalog.markDeleted(image.id, this.clock.now());
+    if (!deleted) throw new NotFoundError(`No image found with ID ${id}`, { reason: 'image.not_found' });
+    // The record goes first so the image disappears at once; its bytes follow.
+    if (deleted.location) await this.stores.remove(deleted.location);
+    return deleted;
+  }
+
+  async addTag(principal: Principal, id: string, tag: string): Promise<void> {
+    const image = await this.get(principal, id);
+    this.policy.enforce('modify_image', principal, { image });
+    if (tag.length === 0 || tag.length > 255) throw new BadRequestError('Tags must be 1 to 255 characters long.', { reason: 'image.tag' });
+    if (!image.tags.includes(tag) && image.tags.length >= this.limits.tagQuota) {
+      throw new PayloadTooLargeError(`Maximum number of tags exceeded: attempted ${image.tags.length + 1}, maximum ${this.limits.tagQuota}.`, { reason: 'image.tag_quota' });
+    }
+    if (!(await this.catalog.addTag(image.id, tag, this.clock.now()))) throw new NotFoundError(`No image found with ID ${id}`, { reason: 'image.not_found' });
+  }
+
+  async removeTag(principal: Principal, id: string, tag: string): Promise<void> {
+    const image = await this.get(principal, id);
+    this.policy.enforce('modify_image', principal, { image });
+    if (!(await this.catalog.removeTag(image.id, tag, this.clock.now()))) {
+      throw new NotFoundError(`Tag ${tag} not found on image ${id}`, { reason: 'image.tag_not_found' });
+    }
+  }
+
+  async deactivate(principal: Principal, id: string): Promise<void> {
+    await this.toggleActive(principal, id, 'deactivate', 'active', 'deactivated');
+  }
+
+  async reactivate(principal: Principal, id: string): Promise<void> {
+    await this.toggleActive(principal, id, 'reactivate', 'deactivated', 'active');
+  }
+
+  private async toggleActive(principal: Principal, id: string, action: 'deactivate' | 'reactivate', from: ImageStatus, to: ImageStatus): Promise<void> {
+    const image = await this.get(principal, id);
+    this.policy.enforce(action, principal, { image });
+    if (image.status === to) return; // Glance treats repeating the action as a no-op.
+    if (image.status !== from) {
+      throw new ForbiddenError(`Not allowed to ${action} image in status '${image.status}'`, { reason: `image.${action}_status` });
+    }
+    const updated = await this.catalog.update(image.id, { status: to, updatedAt: this.clock.now() }, { status: [from] });
+    if (!updated) throw new ConflictError(`Image ${id} changed status during ${action}; retry.`, { reason: 'image.concurrent_update' });
+  }
+
+  /** Visibility and owner changes need more than modify_image (Glance's publicize/communitize rules). */
+  private checkOwnership(principal: Principal, fields: ImageFields, current: Image | null): void {
+    if (fields.visibility === 'public' && current?.visibility !== 'public') this.policy.enforce('publicize_image', principal, { image: current ?? undefined });
+    if (fields.visibility === 'community' && current?.visibility !== 'community') this.policy.enforce('communitize_image', principal, current ? { image: current } : {});
+    const owner = fields.owner ?? principal.projectId;
+    if (owner !== (current?.owner ?? principal.projectId) && !this.policy.can('set_image_owner', principal)) {
+      throw new ForbiddenError('You are not permitted to create or modify images owned by another project.', { reason: 'policy.set_image_owner' });
+    }
+  }
+}
+
+function diff(image: Image, fields: ImageFields, now: Date): ImageChanges {
+  const changes: ImageChanges = { updatedAt: now };
+  if (fields.name !== image.name) changes.name = fields.name;
+  if (fields.visibility !== image.visibility) changes.visibility = fields.visibility;
+  if (fields.protected !== image.protected) changes.protected = fields.protected;
+  if (fields.osHidden !== image.osHidden) changes.osHidden = fields.osHidden;
+  if (fields.owner !== image.owner && fields.owner !== null) changes.owner = fields.owner;
+  if (fields.diskFormat !== image.diskFormat) changes.diskFormat = fields.diskFormat;
+  if (fields.containerFormat !== image.containerFormat) changes.containerFormat = fields.containerFormat;
+  if (fields.minDisk !== image.minDisk) changes.minDisk = fields.minDisk;
+  if (fields.minRam !== image.minRam) changes.minRam = fields.minRam;
+  if ([...fields.tags].sort().join('\0') !== [...image.tags].sort().join('\0')) changes.tags = fields.tags;
+  const set: Record<string, string> = {};
+  for (const [key, value] of Object.entries(fields.properties)) if (image.properties[key] !== value) set[key] = value;
+  const remove = Object.keys(image.properties).filter((key) => !(key in fields.properties));
+  if (Object.keys(set).length > 0 || remove.length > 0) changes.properties = { set, remove };
+  return changes;
+}
