@@ -54,7 +54,6 @@ export const IMAGE_SCHEMA = {
     min_disk: { type: 'integer', minimum: 0, maximum: MAX_INT, description: 'Amount of disk space (in GB) required to boot image.' },
     self: { type: 'string', readOnly: true, description: 'An image self url' },
     file: { type: 'string', readOnly: true, description: 'An image file url' },
-    stores: { type: 'string', readOnly: true, description: 'Store in which image data resides.' },
     schema: { type: 'string', readOnly: true, description: 'An image schema url' },
     locations: { type: 'array', readOnly: true, items: { type: 'object' }, description: 'A set of URLs to access the image file kept in external store' },
     kernel_id: nullableString({ pattern: UUID_PATTERN, description: 'ID of image stored in Glance that should be used as the kernel when booting an AMI-style image.', is_base: false }),

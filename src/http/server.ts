@@ -53,6 +53,8 @@ export function buildHttpServer(deps: HttpDeps): FastifyInstance {
   });
   app.decorateRequest('principal', undefined);
 
+  // Only JSON documents and image data are accepted; anything else is a 415.
+  app.removeContentTypeParser('text/plain');
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser([PATCH_V21, PATCH_V20], { parseAs: 'string' }, parseJson);
   // Image data is streamed by the route itself; the parser only lets the raw request through.
