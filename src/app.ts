@@ -14,6 +14,7 @@ import { buildHttpServer } from './http/server.js';
 import { ImageHasherPool } from './lib/image-hasher.js';
 import { ImageDataService } from './services/image-data.service.js';
 import { ImageService } from './services/image.service.js';
+import { StoreJanitor } from './services/store-janitor.service.js';
 import type { Clock } from './services/ports.js';
 import { TokenAuthenticator } from './services/token-authenticator.js';
 import { FsDriver } from './storage/fs.driver.js';
@@ -43,8 +44,11 @@ export async function createApp(config: Config): Promise<App> {
       listLimitMax: config.listLimitMax,
     }, stores);
     const imageData = new ImageDataService(images, repository, policy, stores, hashers, systemClock, config.imageSizeCap);
+    const janitor = new StoreJanitor(repository, stores, systemClock);
+    const cleaned = await janitor.run();
     const authenticator = new TokenAuthenticator(adminToken.token, config.tokens);
     const http = buildHttpServer({ images, imageData, authenticator, publicUrl: config.publicUrl, logLevel: config.logLevel });
+    if (cleaned.requeued + cleaned.stagingRemoved + cleaned.orphansRemoved > 0) http.log.warn(cleaned, 'cleaned up after an earlier crash');
     return {
       http,
       adminToken,

@@ -20,6 +20,12 @@ import { ByteLimit } from '../lib/byte-limit.js';
 import type { ImageService } from './image.service.js';
 import type { Clock, HashingStageFactory, ImageCatalog } from './ports.js';
 
+/**
+ * While bytes arrive, the image's updated_at is refreshed this often, so any node can tell a
+ * live upload from one whose node died (see requeueStaleUploads).
+ */
+export const UPLOAD_HEARTBEAT_MS = 60_000;
+
 export interface UploadOptions {
   /** x-openstack-image-size: the size the client promises; a mismatch is a 400. */
   declaredSize?: number;
@@ -64,9 +70,14 @@ export class ImageDataService {
       await this.revertToQueued(image.id);
       throw err;
     });
+    const heartbeat = setInterval(() => {
+      void this.catalog.update(image.id, { updatedAt: this.clock.now() }, { status: ['saving'] }).catch(() => undefined);
+    }, UPLOAD_HEARTBEAT_MS);
+    heartbeat.unref();
     try {
       const hasher = this.hashers.create();
       await pipeline(source, new ByteLimit(this.imageSizeCap, () => this.tooLarge()), hasher, writer.stream);
+      clearInterval(heartbeat);
       const { md5, sha512, size } = await hasher.digests();
       if (options.declaredSize !== undefined && options.declaredSize !== size) {
         throw new BadRequestError(`Image size ${size} does not match x-openstack-image-size ${options.declaredSize}.`, { reason: 'upload.size_mismatch' });
@@ -88,6 +99,7 @@ export class ImageDataService {
       }
       return active;
     } catch (err) {
+      clearInterval(heartbeat);
       await writer.abort();
       if (!(err instanceof GoneError)) await this.revertToQueued(image.id);
       throw err instanceof ImagoError ? err : new BadRequestError('The upload did not complete; the image is queued again and may be retried.', { cause: err, reason: 'upload.interrupted' });

@@ -23,6 +23,8 @@ export interface ImageCatalog {
   addTag(id: string, tag: string, now: Date): Promise<boolean>;
   removeTag(id: string, tag: string, now: Date): Promise<boolean>;
   markDeleted(id: string, now: Date): Promise<Image | undefined>;
+  /** Uploads whose heartbeat stopped before the cutoff (their node died) go back to queued. */
+  requeueStaleUploads(cutoff: Date, now: Date): Promise<number>;
 }
 
 /** A pass-through stage that hashes what flows through it (md5 and sha512, in parallel). */

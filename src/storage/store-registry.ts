@@ -20,6 +20,10 @@ export class StoreRegistry {
     return driver;
   }
 
+  all(): StorageDriver[] {
+    return [...this.byName.values()];
+  }
+
   async remove(location: ImageLocation): Promise<void> {
     await this.get(location.store).delete(location.key);
   }

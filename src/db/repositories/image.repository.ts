@@ -100,6 +100,13 @@ export class ImageRepository implements ImageCatalog {
     });
   }
 
+  async requeueStaleUploads(cutoff: Date, now: Date): Promise<number> {
+    const result = await this.db.updateTable('images').set({ status: 'queued', updated_at: now.getTime() })
+      .where('status', '=', 'saving').where('updated_at', '<', cutoff.getTime()).where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   async countByOwner(owner: string): Promise<number> {
     const row = await this.db.selectFrom('images').select((eb) => eb.fn.countAll<number>().as('count'))
       .where('owner', '=', owner).where('deleted_at', 'is', null).executeTakeFirstOrThrow();
