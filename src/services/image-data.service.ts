@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   BadRequestError, ConflictError, ForbiddenError, GoneError, ImagoError, PayloadTooLargeError, RangeNotSatisfiableError,
+  StorageUnavailableError,
 } from '../domain/errors.js';
 import type { Image } from '../domain/image.js';
 import type { Policy } from '../domain/policy.js';
@@ -102,6 +103,10 @@ export class ImageDataService {
       clearInterval(heartbeat);
       await writer.abort();
       if (!(err instanceof GoneError)) await this.revertToQueued(image.id);
+      if (err instanceof StorageUnavailableError && err.reason === 'storage.full') {
+        // Glance answers a full store with 413: the request is too large for what is left.
+        throw new PayloadTooLargeError('Image storage media is full; the image is queued again and may be retried later.', { cause: err, reason: 'upload.storage_full' });
+      }
       throw err instanceof ImagoError ? err : new BadRequestError('The upload did not complete; the image is queued again and may be retried.', { cause: err, reason: 'upload.interrupted' });
     }
   }

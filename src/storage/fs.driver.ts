@@ -4,11 +4,11 @@
  * after the rename, of its directory, so a crash never exposes a partial object.
  */
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createReadStream, WriteStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { BadRequestError, NotFoundError, StorageUnavailableError } from '../domain/errors.js';
+import { BadRequestError, ImagoError, NotFoundError, StorageUnavailableError } from '../domain/errors.js';
 import { KEY_PATTERN, type BlobStat, type BlobWriter, type ByteRange, type StorageDriver } from './driver.js';
 
 const WRITE_BUFFER = 1024 * 1024;
@@ -19,9 +19,17 @@ function checkKey(key: string): void {
 
 /** Disk full and quota errors become a typed storage error; everything else keeps its cause. */
 function storageError(err: unknown, action: string): Error {
+  if (err instanceof ImagoError) return err;
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOSPC' || code === 'EDQUOT') return new StorageUnavailableError('The local store is full.', { cause: err, reason: 'storage.full' });
   return new StorageUnavailableError(`The local store could not ${action}.`, { cause: err, reason: 'storage.io' });
+}
+
+/** A staging file stream whose failures are typed storage errors (disk full → storage.full). */
+class StagingWriteStream extends WriteStream {
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    super._destroy(error, (err) => callback(err ? storageError(err, 'write an object') : err));
+  }
 }
 
 async function fsyncPath(path: string): Promise<void> {
@@ -93,7 +101,8 @@ export class FsDriver implements StorageDriver {
     const target = this.path(key);
     await mkdir(this.staging, { recursive: true }).catch((err: unknown) => { throw storageError(err, 'create its staging area'); });
     const stagingPath = join(this.staging, randomUUID());
-    const stream = createWriteStream(stagingPath, { flags: 'wx', highWaterMark: WRITE_BUFFER });
+    // WriteStream's constructor is public API but untyped for subclassing in @types/node 20.
+    const stream = new (StagingWriteStream as unknown as new (path: string, options: object) => WriteStream)(stagingPath, { flags: 'wx', highWaterMark: WRITE_BUFFER });
     return new FsBlobWriter(stream, stagingPath, target);
   }
 
