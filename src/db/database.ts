@@ -18,8 +18,6 @@ export interface Catalog {
   close(): Promise<void>;
 }
 
-const INT8_OID = 20;
-
 export async function openDatabase(url: string): Promise<Catalog> {
   if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
   if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url);
@@ -27,6 +25,7 @@ export async function openDatabase(url: string): Promise<Catalog> {
 }
 
 function openSqlite(path: string): Catalog {
+  if (path === '') throw new Error('The sqlite: database URL needs a path (or :memory:)');
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new BetterSqlite3(path);
   // WAL lets readers proceed during a write; NORMAL sync is durable across process crashes
@@ -34,22 +33,24 @@ function openSqlite(path: string): Catalog {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
+  // Another process (a second node on the same file, the CLI) may hold the write lock briefly.
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 
+/**
+ * Sizes and timestamps are bigint columns, which pg returns as strings by default. They fit
+ * in a double (< 2^53), so this pool reads them as numbers; the global pg.types registry stays
+ * untouched, so other pools in the process keep their own behaviour.
+ */
+const catalogTypes: pg.CustomTypesConfig = {
+  getTypeParser: (oid, format) =>
+    oid === pg.types.builtins.INT8 && format !== 'binary' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format),
+};
+
 function openPostgres(url: string): Catalog {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: 10,
-    // Sizes and timestamps are bigint; they fit in a double (< 2^53), so read them as numbers.
-    // Set on this pool only: the global pg.types registry stays untouched.
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-    },
-  });
+  const pool = new pg.Pool({ connectionString: url, max: 10, types: catalogTypes });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }

@@ -1,21 +1,35 @@
 /**
  * Runs the catalog migrations. They are listed in code (not discovered on disk) so the same
- * list works from TypeScript sources and from the compiled dist/. Kysely's migrator takes a
- * lock, so several nodes starting at once migrate exactly once.
+ * list works from TypeScript sources and from the compiled dist/.
  */
-import { type Kysely, type Migration, Migrator } from 'kysely';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Kysely, type Migration, Migrator, SqliteAdapter } from 'kysely';
 import * as images0001 from './migrations/0001-images.js';
 import type { Database } from './schema.js';
 
+/** Applied in the order of their names. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-images': images0001,
 };
 
+const SQLITE_ATTEMPTS = 5;
+
+/**
+ * Brings the schema up to date; safe when several processes start at once. On PostgreSQL
+ * Kysely's migrator holds an advisory lock, so exactly one process migrates. On SQLite it
+ * takes no lock: when two processes race, the loser's transaction fails (its snapshot predates
+ * the winner's tables) and rolls back, and trying again finds the schema already up to date.
+ */
 export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => MIGRATIONS } });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`catalog migration ${failed} failed`, { cause: error });
+  const attempts = db.getExecutor().adapter instanceof SqliteAdapter ? SQLITE_ATTEMPTS : 1;
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    if (!error) return;
+    if (attempt >= attempts) {
+      const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'setup';
+      throw new Error(`Catalog migration ${failed} failed`, { cause: error });
+    }
+    await sleep(20 * attempt);
   }
 }

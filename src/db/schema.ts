@@ -1,10 +1,10 @@
 /**
- * The catalog's tables as Kysely sees them. One schema for SQLite and PostgreSQL:
- * timestamps are epoch milliseconds (bigint), so they sort and compare identically on both,
- * and booleans are 0/1 integers, which better-sqlite3 can bind and PostgreSQL indexes well.
+ * The catalog's tables as Kysely sees them (created by migrations/). One schema for SQLite and
+ * PostgreSQL: timestamps are epoch milliseconds (bigint, read back as numbers on both), so
+ * they keep millisecond precision and sort and compare identically; booleans are 0/1 integers,
+ * which better-sqlite3 can bind (it rejects JS booleans). Enumerations are plain text: the
+ * domain validates them, and the row mapper narrows them back to the domain's types.
  */
-import type { Generated } from 'kysely';
-
 export interface ImagesTable {
   id: string;
   name: string | null;
@@ -46,10 +46,6 @@ export interface ImageMembersTable {
   status: string;
   created_at: number;
   updated_at: number;
-}
-
-export interface KyselyMigrationMarker {
-  name: Generated<string>;
 }
 
 export interface Database {

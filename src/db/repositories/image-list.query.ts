@@ -1,38 +1,150 @@
 /**
- * Builds the WHERE and ORDER BY of an image list: Glance's visibility rules for the viewer,
- * attribute filters, tags (AND), custom properties, and keyset pagination after a marker.
+ * The SQL of an image list: Glance's visibility rules for the viewer, attribute filters, tags
+ * (AND), custom properties, the multi-key order and keyset pagination after a marker.
  *
- * Nullable sort columns are compared through COALESCE with a value below every real one, so
- * NULLs sort first ascending on both dialects and the marker comparison agrees with ORDER BY.
+ * NULL is the smallest value of every sort key on both dialects (NULLS FIRST ascending, NULLS
+ * LAST descending; SQLite and PostgreSQL disagree by default), and the marker comparison
+ * spells out the same rule, so "after the marker" agrees with ORDER BY.
  */
-import { type ExpressionBuilder, type Expression, type SqlBool, sql } from 'kysely';
+import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
 import type { Image } from '../../domain/image.js';
-import type { AttributeFilter, ImageListQuery, SortKey, SortSpec } from '../../domain/image-query.js';
+import { type AttributeFilter, type ImageListQuery, INVISIBLE_STATUSES, type SortKey, type SortSpec } from '../../domain/image-query.js';
+import type { Dialect } from '../database.js';
 import type { Database } from '../schema.js';
 
 type EB = ExpressionBuilder<Database, 'images'>;
+type Condition = Expression<SqlBool>;
+type SortValue = string | number | null;
 
-const NULLABLE_TEXT: ReadonlySet<SortKey> = new Set(['name', 'container_format', 'disk_format', 'owner']);
-const NULLABLE_NUMBER: ReadonlySet<SortKey> = new Set(['size', 'virtual_size']);
+const NULLABLE_KEYS: ReadonlySet<SortKey> = new Set(['name', 'container_format', 'disk_format', 'owner', 'size', 'virtual_size']);
 
-/** The SQL expression a sort key orders by. */
-export function sortExpression(key: SortKey): Expression<unknown> {
-  if (NULLABLE_TEXT.has(key)) return sql`coalesce(${sql.ref(`images.${key}`)}, '')`;
-  if (NULLABLE_NUMBER.has(key)) return sql`coalesce(${sql.ref(`images.${key}`)}, -1)`;
-  return sql.ref(`images.${key}`);
+const column = (key: SortKey | AttributeFilter['field']) => sql.ref(`images.${key}`);
+
+/** The page's rows, in order; tags and properties are loaded separately. */
+export function selectImagePage(db: Kysely<Database>, dialect: Dialect, query: ImageListQuery) {
+  const sort = effectiveSort(query.sort);
+  let select = db.selectFrom('images').selectAll().where((eb) => listConditions(eb, dialect, query, sort));
+  for (const { key, dir } of sort) {
+    if (!NULLABLE_KEYS.has(key)) select = select.orderBy(column(key), dir);
+    else select = select.orderBy(column(key), (ob) => (dir === 'asc' ? ob.asc().nullsFirst() : ob.desc().nullsLast()));
+  }
+  return select.limit(query.limit);
 }
 
-/** The marker's value for a sort key, encoded like the column (and its COALESCE). */
-function markerValue(marker: Image, key: SortKey): string | number {
+/** The requested sort (default created_at desc) with id as the final tie-breaker, so every row has one position. */
+function effectiveSort(sort: SortSpec[]): SortSpec[] {
+  const keys: SortSpec[] = sort.length > 0 ? sort : [{ key: 'created_at', dir: 'desc' }];
+  if (keys.some((s) => s.key === 'id')) return keys;
+  return [...keys, { key: 'id', dir: keys[keys.length - 1]!.dir }];
+}
+
+function listConditions(eb: EB, dialect: Dialect, query: ImageListQuery, sort: SortSpec[]): Condition {
+  const conditions: Condition[] = [eb('images.status', 'not in', INVISIBLE_STATUSES)];
+  const visible = visibleTo(eb, query, ruleColumns(dialect));
+  if (visible) conditions.push(visible);
+  for (const filter of query.filters) conditions.push(attribute(eb, filter));
+  for (const tag of query.tags) {
+    conditions.push(eb.exists(eb.selectFrom('image_tags').select(sql.lit(1).as('one'))
+      .whereRef('image_tags.image_id', '=', 'images.id').where('image_tags.value', '=', tag)));
+  }
+  for (const [name, value] of Object.entries(query.properties)) {
+    // The prefix comparison lets the database use image_properties_name_value_idx.
+    conditions.push(eb.exists(eb.selectFrom('image_properties').select(sql.lit(1).as('one'))
+      .whereRef('image_properties.image_id', '=', 'images.id')
+      .where('image_properties.name', '=', name)
+      .where(sql`substr(image_properties.value, 1, 64)`, '=', sql`substr(${value}, 1, 64)`)
+      .where('image_properties.value', '=', value)));
+  }
+  if (query.marker) conditions.push(afterMarker(eb, sort, query.marker));
+  return eb.and(conditions);
+}
+
+const NOTHING = sql<SqlBool>`1 = 0`;
+
+interface RuleColumns {
+  visibility: Expression<string>;
+  owner: Expression<string | null>;
+}
+
+/**
+ * The columns the visibility rules test. Nothing runs ANALYZE on an embedded SQLite catalog,
+ * and without statistics SQLite answers "public OR owned OR shared" by merging the owner and
+ * visibility indexes and then sorting every visible image, a cost that grows with the catalog.
+ * A unary + hides those terms from index selection, so SQLite walks the page order instead
+ * and stops after `limit` rows. PostgreSQL keeps statistics and chooses well by itself.
+ */
+function ruleColumns(dialect: Dialect): RuleColumns {
+  const visibility = sql.ref<string>('images.visibility');
+  const owner = sql.ref<string | null>('images.owner');
+  if (dialect === 'postgres') return { visibility, owner };
+  return { visibility: sql<string>`+${visibility}`, owner: sql<string | null>`+${owner}` };
+}
+
+/** Which images the viewer may see in a list, by Glance's rules (see ImageListQuery); undefined: all. */
+function visibleTo(eb: EB, query: ImageListQuery, columns: RuleColumns): Condition | undefined {
+  const { viewer, visibility } = query;
+  const project = viewer.projectId;
+  if (viewer.isAdmin) {
+    if (visibility === 'all') return undefined;
+    if (visibility !== undefined) return eb('images.visibility', '=', visibility);
+    // Glance hides other projects' community images from the default list, even from admins.
+    const notCommunity = eb(columns.visibility, '<>', 'community');
+    return project === null ? notCommunity : eb.or([notCommunity, eb(columns.owner, '=', project)]);
+  }
+  // A single visibility is a plain equality: its index yields the rows already in page order.
+  if (visibility === 'public' || visibility === 'community') return eb('images.visibility', '=', visibility);
+  const listed = eb(columns.visibility, 'in', visibility === 'all' ? ['public', 'community'] : ['public']);
+  if (project === null) return visibility === undefined || visibility === 'all' ? listed : NOTHING;
+  const owned = eb(columns.owner, '=', project);
+  const member = memberOf(eb, columns, project, query.memberStatus);
+  switch (visibility) {
+    case undefined:
+    case 'all': return eb.or([listed, owned, member]);
+    case 'private': return eb.and([eb('images.visibility', '=', 'private'), owned]);
+    case 'shared': return eb.and([eb('images.visibility', '=', 'shared'), eb.or([owned, member])]);
+  }
+}
+
+/** A shared image the project is a member of, with the wanted member status (default accepted). */
+function memberOf(eb: EB, columns: RuleColumns, project: string, memberStatus: ImageListQuery['memberStatus']): Condition {
+  let members = eb.selectFrom('image_members').select(sql.lit(1).as('one'))
+    .whereRef('image_members.image_id', '=', 'images.id')
+    .where('image_members.member', '=', project);
+  const status = memberStatus ?? 'accepted';
+  if (status !== 'all') members = members.where('image_members.status', '=', status);
+  return eb.and([eb(columns.visibility, '=', 'shared'), eb.exists(members)]);
+}
+
+const OPS = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
+
+function attribute(eb: EB, filter: AttributeFilter): Condition {
+  switch (filter.field) {
+    case 'protected':
+    case 'os_hidden':
+      return eb(column(filter.field), '=', filter.value ? 1 : 0);
+    case 'created_at':
+    case 'updated_at':
+      return eb(column(filter.field), OPS[filter.op], filter.value.getTime());
+    case 'size':
+    case 'min_disk':
+    case 'min_ram':
+      return eb(column(filter.field), OPS[filter.op], filter.value);
+    default:
+      return filter.op === 'in' ? eb(column(filter.field), 'in', filter.values) : eb(column(filter.field), '=', filter.value);
+  }
+}
+
+/** The marker's value for a sort key, encoded like the column. */
+function markerValue(marker: Image, key: SortKey): SortValue {
   switch (key) {
-    case 'name': return marker.name ?? '';
+    case 'name': return marker.name;
     case 'status': return marker.status;
-    case 'container_format': return marker.containerFormat ?? '';
-    case 'disk_format': return marker.diskFormat ?? '';
-    case 'owner': return marker.owner ?? '';
+    case 'container_format': return marker.containerFormat;
+    case 'disk_format': return marker.diskFormat;
+    case 'owner': return marker.owner;
     case 'visibility': return marker.visibility;
-    case 'size': return marker.size ?? -1;
-    case 'virtual_size': return marker.virtualSize ?? -1;
+    case 'size': return marker.size;
+    case 'virtual_size': return marker.virtualSize;
     case 'min_disk': return marker.minDisk;
     case 'min_ram': return marker.minRam;
     case 'id': return marker.id;
@@ -41,90 +153,41 @@ function markerValue(marker: Image, key: SortKey): string | number {
   }
 }
 
-/** The sort with id appended as the final tie-breaker, so every row has one position. */
-export function effectiveSort(sort: SortSpec[]): SortSpec[] {
-  const keys = sort.length > 0 ? sort : [{ key: 'created_at', dir: 'desc' } as SortSpec];
-  if (keys.some((s) => s.key === 'id')) return keys;
-  return [...keys, { key: 'id', dir: keys[keys.length - 1]!.dir }];
-}
-
-/** Rows strictly after the marker: (k1 > m1) or (k1 = m1 and k2 > m2) or … */
-function afterMarker(eb: EB, sort: SortSpec[], marker: Image): Expression<SqlBool> {
-  const branches = sort.map((spec, i) => {
-    const equalities = sort.slice(0, i).map((prev) => eb(sortExpression(prev.key), '=', markerValue(marker, prev.key)));
-    const beyond = eb(sortExpression(spec.key), spec.dir === 'asc' ? '>' : '<', markerValue(marker, spec.key));
-    return eb.and([...equalities, beyond]);
+/**
+ * Rows strictly after the marker in the sort order: (k1 beyond m1) or (k1 = m1 and k2 beyond
+ * m2) or … When every key is NOT NULL and runs in one direction this is a row-value comparison,
+ * which both databases turn into a single index range (the default order is such a case).
+ */
+function afterMarker(eb: EB, sort: SortSpec[], marker: Image): Condition {
+  const values = sort.map((s) => markerValue(marker, s.key));
+  const dir = sort[0]!.dir;
+  if (sort.every((s) => s.dir === dir && !NULLABLE_KEYS.has(s.key))) {
+    const columns = sql.join(sort.map((s) => column(s.key)));
+    return sql<SqlBool>`(${columns}) ${sql.raw(dir === 'asc' ? '>' : '<')} (${sql.join(values)})`;
+  }
+  const branches: Condition[] = [];
+  sort.forEach((spec, i) => {
+    const beyond = beyondValue(eb, spec, values[i]!);
+    if (!beyond) return;
+    const ties = sort.slice(0, i).map((prev, j) => equalTo(eb, prev.key, values[j]!));
+    branches.push(eb.and([...ties, beyond]));
   });
-  return eb.or(branches);
+  const after = eb.or(branches);
+  // A bound on the first key alone is implied by the branches, and lets an index narrow the range.
+  const first = sort[0]!;
+  if (NULLABLE_KEYS.has(first.key)) return after;
+  return eb.and([eb(column(first.key), dir === 'asc' ? '>=' : '<=', values[0]!), after]);
 }
 
-function memberOf(eb: EB, projectId: string, memberStatus: ImageListQuery['memberStatus']): Expression<SqlBool> {
-  let members = eb.selectFrom('image_members').select(sql.lit(1).as('one'))
-    .whereRef('image_members.image_id', '=', 'images.id')
-    .where('image_members.member', '=', projectId);
-  const status = memberStatus ?? 'accepted';
-  if (status !== 'all') members = members.where('image_members.status', '=', status);
-  return eb.and([eb('images.visibility', '=', 'shared'), eb.exists(members)]);
+/** key = value, where NULL equals NULL. */
+function equalTo(eb: EB, key: SortKey, value: SortValue): Condition {
+  return value === null ? eb(column(key), 'is', null) : eb(column(key), '=', value);
 }
 
-/** Which images the viewer may see in a list, by Glance's rules (see ImageListQuery). */
-function visibleTo(eb: EB, query: ImageListQuery): Expression<SqlBool> | undefined {
-  const { viewer, visibility } = query;
-  const project = viewer.projectId;
-  if (viewer.isAdmin) {
-    if (visibility === 'all') return undefined;
-    if (visibility !== undefined) return eb('images.visibility', '=', visibility);
-    return project === null ? eb('images.visibility', '!=', 'community')
-      : eb.or([eb('images.visibility', '!=', 'community'), eb('images.owner', '=', project)]);
-  }
-  const owned = project === null ? undefined : eb('images.owner', '=', project);
-  const shared = project === null ? undefined : memberOf(eb, project, query.memberStatus);
-  const anyOf = (...parts: Array<Expression<SqlBool> | undefined>): Expression<SqlBool> => {
-    const present = parts.filter((p): p is Expression<SqlBool> => p !== undefined);
-    return present.length === 0 ? sql<SqlBool>`1 = 0` : eb.or(present);
-  };
-  switch (visibility) {
-    case undefined: return anyOf(eb('images.visibility', '=', 'public'), owned, shared);
-    case 'all': return anyOf(eb('images.visibility', 'in', ['public', 'community']), owned, shared);
-    case 'public':
-    case 'community': return eb('images.visibility', '=', visibility);
-    case 'private': return owned ? eb.and([eb('images.visibility', '=', 'private'), owned]) : sql<SqlBool>`1 = 0`;
-    case 'shared': return owned && shared ? eb.and([eb('images.visibility', '=', 'shared'), eb.or([owned, shared])]) : sql<SqlBool>`1 = 0`;
-  }
-}
-
-const OPS = { eq: '=', neq: '!=', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
-
-function attribute(eb: EB, filter: AttributeFilter): Expression<SqlBool> {
-  const column = sql.ref(`images.${filter.field}`);
-  switch (filter.field) {
-    case 'protected':
-    case 'os_hidden':
-      return eb(column, '=', filter.value ? 1 : 0);
-    case 'created_at':
-    case 'updated_at':
-      return eb(column, OPS[filter.op], filter.value.getTime());
-    case 'size':
-      return eb(column, OPS[filter.op], filter.value);
-    default:
-      return filter.op === 'in' ? eb(column, 'in', filter.values) : eb(column, '=', filter.value);
-  }
-}
-
-export function listConditions(eb: EB, query: ImageListQuery): Expression<SqlBool> {
-  const conditions: Array<Expression<SqlBool>> = [eb('images.deleted_at', 'is', null)];
-  const visible = visibleTo(eb, query);
-  if (visible) conditions.push(visible);
-  for (const filter of query.filters) conditions.push(attribute(eb, filter));
-  for (const tag of query.tags) {
-    conditions.push(eb.exists(eb.selectFrom('image_tags').select(sql.lit(1).as('one'))
-      .whereRef('image_tags.image_id', '=', 'images.id').where('image_tags.value', '=', tag)));
-  }
-  for (const [name, value] of Object.entries(query.properties)) {
-    conditions.push(eb.exists(eb.selectFrom('image_properties').select(sql.lit(1).as('one'))
-      .whereRef('image_properties.image_id', '=', 'images.id')
-      .where('image_properties.name', '=', name).where('image_properties.value', '=', value)));
-  }
-  if (query.marker) conditions.push(afterMarker(eb, effectiveSort(query.sort), query.marker));
-  return eb.and(conditions);
+/** key strictly after value in the key's direction, NULL being smallest; undefined when nothing can be. */
+function beyondValue(eb: EB, { key, dir }: SortSpec, value: SortValue): Condition | undefined {
+  if (dir === 'asc') return value === null ? eb(column(key), 'is not', null) : eb(column(key), '>', value);
+  if (value === null) return undefined;
+  const below = eb(column(key), '<', value);
+  return NULLABLE_KEYS.has(key) ? eb.or([below, eb(column(key), 'is', null)]) : below;
 }

@@ -1,4 +1,7 @@
-/** Converts between catalog rows and domain images (timestamps, 0/1 booleans, location). */
+/**
+ * Converts between catalog rows and domain images (timestamps, 0/1 booleans, location).
+ * Bigint columns already arrive as numbers on both dialects (see database.ts).
+ */
 import type { ContainerFormat, DiskFormat, Image, ImageStatus, Visibility } from '../../domain/image.js';
 import type { ImageChanges } from '../../services/ports.js';
 import type { ImagesTable } from '../schema.js';
@@ -42,14 +45,14 @@ export function fromRow(row: ImagesTable, tags: string[], properties: Record<str
     containerFormat: row.container_format as ContainerFormat | null,
     minDisk: row.min_disk,
     minRam: row.min_ram,
-    size: row.size === null ? null : Number(row.size),
-    virtualSize: row.virtual_size === null ? null : Number(row.virtual_size),
+    size: row.size,
+    virtualSize: row.virtual_size,
     checksum: row.checksum,
     osHashAlgo: row.os_hash_algo,
     osHashValue: row.os_hash_value,
     location: row.store !== null && row.location_key !== null ? { store: row.store, key: row.location_key } : null,
-    createdAt: new Date(Number(row.created_at)),
-    updatedAt: new Date(Number(row.updated_at)),
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
     tags,
     properties,
   };

@@ -1,98 +1,115 @@
 /** The image catalog: the only place image SQL lives. Same code on SQLite and PostgreSQL. */
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, SqliteAdapter } from 'kysely';
 import { ConflictError } from '../../domain/errors.js';
 import type { Image, ImageStatus } from '../../domain/image.js';
-import type { ImageListQuery } from '../../domain/image-query.js';
+import { type ImageListQuery, INVISIBLE_STATUSES } from '../../domain/image-query.js';
 import type { ImageCatalog, ImageChanges } from '../../services/ports.js';
+import type { Dialect } from '../database.js';
 import type { Database, ImagesTable } from '../schema.js';
-import { effectiveSort, listConditions, sortExpression } from './image-list.query.js';
+import { selectImagePage } from './image-list.query.js';
 import { changedColumns, fromRow, toRow } from './image-row.mapper.js';
 
-type Db = Kysely<Database> | Transaction<Database>;
-
+/** SQLite reports the constraint in the code; PostgreSQL by SQLSTATE 23505 (unique_violation). */
 function isUniqueViolation(err: unknown): boolean {
-  const code = (err as { code?: string }).code;
+  const code = (err as { code?: unknown } | null)?.code;
   return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 export class ImageRepository implements ImageCatalog {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** Lists are planned a little differently per dialect (see image-list.query.ts). */
+  private readonly dialect: Dialect;
 
-  async create(image: Image): Promise<void> {
-    try {
-      await this.db.transaction().execute(async (trx) => {
-        await trx.insertInto('images').values(toRow(image)).execute();
-        await this.insertTags(trx, image.id, image.tags);
-        await this.insertProperties(trx, image.id, image.properties);
-      });
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new ConflictError(`Image ID ${image.id} already exists!`, { cause: err, reason: 'image.duplicate_id' });
-      throw err;
-    }
+  constructor(private readonly db: Kysely<Database>) {
+    this.dialect = db.getExecutor().adapter instanceof SqliteAdapter ? 'sqlite' : 'postgres';
   }
 
+  /** Inserts the image with its tags and properties; ConflictError when the id was ever used. */
+  async create(image: Image): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      try {
+        await trx.insertInto('images').values(toRow(image)).execute();
+      } catch (err) {
+        // Deleted rows stay, so this also refuses the id of a deleted image, as Glance does.
+        if (isUniqueViolation(err)) throw new ConflictError(`Image ID ${image.id} already exists!`, { cause: err, reason: 'image.duplicate_id' });
+        throw err;
+      }
+      await this.insertTags(trx, image.id, image.tags);
+      await this.insertProperties(trx, image.id, image.properties);
+    });
+  }
+
+  /** Deleted and pending_delete images are gone unless includeDeleted. */
   async get(id: string, options: { includeDeleted?: boolean } = {}): Promise<Image | undefined> {
     let query = this.db.selectFrom('images').selectAll().where('id', '=', id);
-    if (!options.includeDeleted) query = query.where('deleted_at', 'is', null);
+    if (!options.includeDeleted) query = query.where('status', 'not in', INVISIBLE_STATUSES);
     const row = await query.executeTakeFirst();
-    if (!row) return undefined;
-    return (await this.hydrate(this.db, [row]))[0];
+    return row && (await this.hydrate(this.db, [row]))[0];
   }
 
   async list(query: ImageListQuery): Promise<Image[]> {
-    let select = this.db.selectFrom('images').selectAll().where((eb) => listConditions(eb, query));
-    for (const spec of effectiveSort(query.sort)) select = select.orderBy(sortExpression(spec.key), spec.dir);
-    const rows = await select.limit(query.limit).execute();
-    return this.hydrate(this.db, rows);
+    if (query.limit <= 0) return [];
+    return this.hydrate(this.db, await selectImagePage(this.db, this.dialect, query).execute());
   }
 
+  /**
+   * Compare-and-set: changes the image only if it exists, is not deleted and (when given) its
+   * status is one of condition.status. Returns the image as changed, or undefined.
+   */
   async update(id: string, changes: ImageChanges, condition: { status?: ImageStatus[] } = {}): Promise<Image | undefined> {
+    if (condition.status?.length === 0) return undefined;
     return this.db.transaction().execute(async (trx) => {
       let update = trx.updateTable('images').set(changedColumns(changes)).where('id', '=', id).where('deleted_at', 'is', null);
       if (condition.status) update = update.where('status', 'in', condition.status);
       const result = await update.executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 0) return undefined;
+      if (result.numUpdatedRows === 0n) return undefined;
       if (changes.tags) {
         await trx.deleteFrom('image_tags').where('image_id', '=', id).execute();
         await this.insertTags(trx, id, changes.tags);
       }
-      if (changes.properties) {
-        const names = [...Object.keys(changes.properties.set ?? {}), ...(changes.properties.remove ?? [])];
-        if (names.length > 0) await trx.deleteFrom('image_properties').where('image_id', '=', id).where('name', 'in', names).execute();
-        await this.insertProperties(trx, id, changes.properties.set ?? {});
-      }
+      const { set = {}, remove = [] } = changes.properties ?? {};
+      const names = [...Object.keys(set), ...remove];
+      if (names.length > 0) await trx.deleteFrom('image_properties').where('image_id', '=', id).where('name', 'in', names).execute();
+      await this.insertProperties(trx, id, set);
       const row = await trx.selectFrom('images').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
       return (await this.hydrate(trx, [row]))[0];
     });
   }
 
+  /** Adds the tag (nothing happens if present) and bumps updated_at; false when the image is gone. */
   async addTag(id: string, tag: string, now: Date): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      const touched = await trx.updateTable('images').set({ updated_at: now.getTime() }).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
-      if (Number(touched.numUpdatedRows) === 0) return false;
+      const touched = await trx.updateTable('images').set({ updated_at: now.getTime() })
+        .where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+      if (touched.numUpdatedRows === 0n) return false;
       await trx.insertInto('image_tags').values({ image_id: id, value: tag }).onConflict((oc) => oc.doNothing()).execute();
       return true;
     });
   }
 
+  /** Removes the tag and bumps updated_at; false when the tag was absent (or the image is gone). */
   async removeTag(id: string, tag: string, now: Date): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       const removed = await trx.deleteFrom('image_tags').where('image_id', '=', id).where('value', '=', tag).executeTakeFirst();
-      if (Number(removed.numDeletedRows) === 0) return false;
+      if (removed.numDeletedRows === 0n) return false;
       await trx.updateTable('images').set({ updated_at: now.getTime() }).where('id', '=', id).execute();
       return true;
     });
   }
 
+  /**
+   * Soft delete: the row stays with status deleted, so its id is never handed out again; its
+   * tags, properties and members go. Returns the image as it was (its data is the caller's to
+   * delete), or undefined when it is absent or already deleted.
+   */
   async markDeleted(id: string, now: Date): Promise<Image | undefined> {
     return this.db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('images').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
       if (!row) return undefined;
       const [image] = await this.hydrate(trx, [row]);
-      // The row stays (with status deleted) so its id is never handed out again.
+      // Guarded again: on PostgreSQL a concurrent delete may have won since the read.
       const done = await trx.updateTable('images').set({ status: 'deleted', deleted_at: now.getTime(), updated_at: now.getTime() })
         .where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
-      if (Number(done.numUpdatedRows) === 0) return undefined;
+      if (done.numUpdatedRows === 0n) return undefined;
       await trx.deleteFrom('image_tags').where('image_id', '=', id).execute();
       await trx.deleteFrom('image_properties').where('image_id', '=', id).execute();
       await trx.deleteFrom('image_members').where('image_id', '=', id).execute();
@@ -100,6 +117,7 @@ export class ImageRepository implements ImageCatalog {
     });
   }
 
+  /** Uploads whose heartbeat stopped before the cutoff (their node died) go back to queued. */
   async requeueStaleUploads(cutoff: Date, now: Date): Promise<number> {
     const result = await this.db.updateTable('images').set({ status: 'queued', updated_at: now.getTime() })
       .where('status', '=', 'saving').where('updated_at', '<', cutoff.getTime()).where('deleted_at', 'is', null)
@@ -107,35 +125,37 @@ export class ImageRepository implements ImageCatalog {
     return Number(result.numUpdatedRows);
   }
 
+  /** Images of the owner that are not deleted (for quotas). */
   async countByOwner(owner: string): Promise<number> {
-    const row = await this.db.selectFrom('images').select((eb) => eb.fn.countAll<number>().as('count'))
+    const row = await this.db.selectFrom('images').select((eb) => eb.fn.countAll().as('count'))
       .where('owner', '=', owner).where('deleted_at', 'is', null).executeTakeFirstOrThrow();
     return Number(row.count);
   }
 
-  private async insertTags(db: Db, id: string, tags: readonly string[]): Promise<void> {
+  /** One multi-row insert; duplicates are dropped (a tag is a set member, and would break the key). */
+  private async insertTags(db: Kysely<Database>, id: string, tags: readonly string[]): Promise<void> {
     if (tags.length === 0) return;
-    await db.insertInto('image_tags').values(tags.map((value) => ({ image_id: id, value }))).execute();
+    await db.insertInto('image_tags').values([...new Set(tags)].map((value) => ({ image_id: id, value }))).execute();
   }
 
-  private async insertProperties(db: Db, id: string, properties: Record<string, string>): Promise<void> {
+  private async insertProperties(db: Kysely<Database>, id: string, properties: Record<string, string>): Promise<void> {
     const entries = Object.entries(properties);
     if (entries.length === 0) return;
     await db.insertInto('image_properties').values(entries.map(([name, value]) => ({ image_id: id, name, value }))).execute();
   }
 
   /** Adds tags and properties to a page of rows: one query each, whatever the page size. */
-  private async hydrate(db: Db, rows: ImagesTable[]): Promise<Image[]> {
+  private async hydrate(db: Kysely<Database>, rows: ImagesTable[]): Promise<Image[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
     const [tags, properties] = await Promise.all([
       db.selectFrom('image_tags').select(['image_id', 'value']).where('image_id', 'in', ids).orderBy('value').execute(),
-      db.selectFrom('image_properties').select(['image_id', 'name', 'value']).where('image_id', 'in', ids).execute(),
+      db.selectFrom('image_properties').select(['image_id', 'name', 'value']).where('image_id', 'in', ids).orderBy('name').execute(),
     ]);
-    const tagsOf = new Map<string, string[]>();
-    for (const t of tags) (tagsOf.get(t.image_id) ?? tagsOf.set(t.image_id, []).get(t.image_id)!).push(t.value);
-    const propsOf = new Map<string, Record<string, string>>();
-    for (const p of properties) (propsOf.get(p.image_id) ?? propsOf.set(p.image_id, {}).get(p.image_id)!)[p.name] = p.value;
-    return rows.map((row) => fromRow(row, tagsOf.get(row.id) ?? [], propsOf.get(row.id) ?? {}));
+    const tagsOf = new Map<string, string[]>(ids.map((id) => [id, []]));
+    for (const t of tags) tagsOf.get(t.image_id)!.push(t.value);
+    const propertiesOf = new Map<string, Record<string, string>>(ids.map((id) => [id, {}]));
+    for (const p of properties) propertiesOf.get(p.image_id)![p.name] = p.value;
+    return rows.map((row) => fromRow(row, tagsOf.get(row.id)!, propertiesOf.get(row.id)!));
   }
 }

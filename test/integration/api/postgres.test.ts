@@ -6,17 +6,17 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { requireAvailable } from '../../support/require-tool.js';
-import { createTestPgDatabase, postgresAvailable, type TestPgDatabase } from '../../support/postgres.js';
+import { createTestDatabase, postgresAvailable } from '../../support/databases.js';
 import { json, patch, startTestServer, TOKENS, upload, type TestServer } from '../../support/server.js';
 
-let database: TestPgDatabase | undefined;
+let database: { url: string; drop(): Promise<void> } | undefined;
 let server: TestServer | undefined;
 let available = false;
 
 before(async () => {
   available = await postgresAvailable();
   if (!available) return;
-  database = await createTestPgDatabase();
+  database = await createTestDatabase('postgres');
   server = await startTestServer({ database_url: database.url });
 });
 after(async () => {
