@@ -1,4 +1,5 @@
 /** PUT and GET /v2/images/{id}/file: streaming upload and download. */
+import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { BadRequestError, RangeNotSatisfiableError, UnsupportedMediaTypeError } from '../../domain/errors.js';
 import type { ImageDataService } from '../../services/image-data.service.js';
@@ -6,6 +7,28 @@ import { parseRangeHeader } from '../range-header.js';
 import { principalOf } from '../server.js';
 
 type IdParams = { id: string };
+
+/**
+ * After refusing an upload before reading it (413, 409 …), keep reading and discarding the
+ * body for a while so the client, still sending, gets to read the answer instead of a reset
+ * connection; then hang up, so a client that goes on sending terabytes cannot hold the socket.
+ */
+const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
+const DRAIN_MAX_MS = 5_000;
+
+function drainThenClose(request: IncomingMessage): void {
+  let drained = 0;
+  const hangUp = () => { request.socket.destroy(); };
+  const timer = setTimeout(hangUp, DRAIN_MAX_MS);
+  timer.unref();
+  request.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_MAX_BYTES) { clearTimeout(timer); hangUp(); }
+  });
+  request.once('end', () => clearTimeout(timer));
+  request.once('close', () => clearTimeout(timer));
+  request.resume();
+}
 
 function sizeHeader(value: string | string[] | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -28,8 +51,8 @@ export function registerImageDataRoutes(app: FastifyInstance, data: ImageDataSer
       if (request.raw.destroyed || request.raw.errored) {
         request.log.warn({ image: request.params.id }, 'client went away during upload (499); image returned to queued');
       } else if (!request.raw.readableEnded) {
-        // Refused before the body was read (413, 409 ...): close the connection rather than read gigabytes nobody wants.
         reply.header('connection', 'close');
+        drainThenClose(request.raw);
       }
       throw err;
     }

@@ -125,6 +125,24 @@ describe('upload and download', () => {
     assert.deepEqual(await storedFiles(), before);
   });
 
+  it('lets a client that keeps sending read an early refusal instead of a reset connection', async () => {
+    const id = await newImage();
+    const chunk = randomBytes(1024 * 1024);
+    for (let attempt = 0; attempt < 10; attempt++) {
+      let sent = 0;
+      const body = new ReadableStream({
+        pull(controller) {
+          if (sent++ < 64) controller.enqueue(chunk);
+          else controller.close();
+        },
+      });
+      const res = await server.request(`/v2/images/${id}/file`, { ...upload(new Uint8Array(0), { 'x-openstack-image-size': String(64 * 1024 * 1024) }), body });
+      assert.equal(res.status, 413, `attempt ${attempt}`);
+      await res.arrayBuffer();
+    }
+    assert.equal((await show(id)).status, 'queued');
+  });
+
   it('returns the image to queued and keeps no bytes when the client disconnects mid-upload', async () => {
     const before = await storedFiles();
     const id = await newImage();

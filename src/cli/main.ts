@@ -1,0 +1,87 @@
+/**
+ * The `imago` command line: finds the command in argv, runs it, and turns every failure
+ * into one line on stderr and an exit code (0 ok, 1 failed, 2 wrongly called).
+ */
+import { readFileSync } from 'node:fs';
+import { UsageError } from './args.js';
+import { processIo, writeLine, type CliIo } from './cli-io.js';
+import { GLOBAL_HELP, runCommand } from './command.js';
+import { IMAGE_COMMANDS, imageGroupHelp } from './image.command.js';
+import { serveCommand } from './serve.command.js';
+
+const TOP_HELP = `usage: imago [--url URL] [--token TOKEN] [--json] COMMAND ...
+
+Imago: a VM image service speaking the OpenStack Image API v2.
+
+commands:
+  serve    run the Imago server
+  image    manage images: ${IMAGE_COMMANDS.map((c) => c.name).join(', ')}
+
+Run 'imago image --help' for the image commands, 'imago image COMMAND --help' for one command.
+
+${GLOBAL_HELP}`;
+
+/** Global options that take a value, so their value is not mistaken for a command word. */
+const VALUE_OPTIONS = new Set(['--url', '--token']);
+
+/** The first command word in argv and argv without it; options may come before it. */
+export function takeWord(argv: string[]): { word: string; rest: string[] } | undefined {
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    if (arg === '--') return undefined;
+    if (VALUE_OPTIONS.has(arg)) i += 1;
+    else if (!arg.startsWith('-')) return { word: arg, rest: [...argv.slice(0, i), ...argv.slice(i + 1)] };
+  }
+  return undefined;
+}
+
+const wantsHelp = (argv: string[]): boolean => argv.includes('--help') || argv.includes('-h');
+
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  try {
+    return await dispatch(argv, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      writeLine(io.stderr, `imago: ${err.message}`);
+      writeLine(io.stderr, `usage: ${err.usage ?? 'imago [--url URL] [--token TOKEN] COMMAND ... (see imago --help)'}`);
+      return 2;
+    }
+    writeLine(io.stderr, `imago: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}
+
+async function dispatch(argv: string[], io: CliIo): Promise<number> {
+  const command = takeWord(argv);
+  if (command === undefined) {
+    if (argv.includes('--version')) {
+      writeLine(io.stdout, version());
+      return 0;
+    }
+    if (wantsHelp(argv)) {
+      writeLine(io.stdout, TOP_HELP);
+      return 0;
+    }
+    throw new UsageError('missing command');
+  }
+  if (command.word === 'serve') return runCommand(serveCommand, command.rest, io);
+  if (command.word !== 'image') throw new UsageError(`unknown command '${command.word}'`);
+
+  const sub = takeWord(command.rest);
+  if (sub === undefined) {
+    if (wantsHelp(command.rest)) {
+      writeLine(io.stdout, imageGroupHelp());
+      return 0;
+    }
+    throw new UsageError('missing image command', 'imago image COMMAND [options] (see imago image --help)');
+  }
+  const found = IMAGE_COMMANDS.find((c) => c.name === sub.word);
+  if (found === undefined) throw new UsageError(`unknown image command '${sub.word}'`, 'imago image COMMAND [options] (see imago image --help)');
+  return runCommand(found, sub.rest, io);
+}
+
+function version(): string {
+  // src/cli/ and dist/cli/ both sit two levels below package.json.
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return `imago ${pkg.version}`;
+}
