@@ -1,5 +1,6 @@
 /** PUT and GET /v2/images/{id}/file: streaming upload and download. */
 import type { IncomingMessage } from 'node:http';
+import { PassThrough, type Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { BadRequestError, RangeNotSatisfiableError, UnsupportedMediaTypeError } from '../../domain/errors.js';
 import type { ImageDataService } from '../../services/image-data.service.js';
@@ -16,11 +17,27 @@ type IdParams = { id: string };
 const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
 const DRAIN_MAX_MS = 5_000;
 
+/**
+ * The request body behind a proxy: when the service refuses an upload and its pipeline
+ * destroys the stream it was given, only the proxy dies and the socket stays open for the
+ * answer. A client that disconnects still ends the proxy with an error.
+ */
+function bodyOf(request: IncomingMessage): Readable {
+  const proxy = new PassThrough({ highWaterMark: 1024 * 1024 });
+  request.once('error', (err) => proxy.destroy(err));
+  request.once('close', () => {
+    if (!request.readableEnded) proxy.destroy(new Error('the client disconnected during the upload'));
+  });
+  request.pipe(proxy);
+  return proxy;
+}
+
 function drainThenClose(request: IncomingMessage): void {
   let drained = 0;
   const hangUp = () => { request.socket.destroy(); };
   const timer = setTimeout(hangUp, DRAIN_MAX_MS);
   timer.unref();
+  request.unpipe();
   request.on('data', (chunk: Buffer) => {
     drained += chunk.length;
     if (drained > DRAIN_MAX_BYTES) { clearTimeout(timer); hangUp(); }
@@ -46,7 +63,7 @@ export function registerImageDataRoutes(app: FastifyInstance, data: ImageDataSer
     const declaredSize = sizeHeader(request.headers['x-openstack-image-size'], 'x-openstack-image-size');
     const contentLength = sizeHeader(request.headers['content-length'], 'Content-Length');
     try {
-      await data.upload(principalOf(request), request.params.id, request.raw, { declaredSize, contentLength });
+      await data.upload(principalOf(request), request.params.id, bodyOf(request.raw), { declaredSize, contentLength });
     } catch (err) {
       if (request.raw.destroyed || request.raw.errored) {
         request.log.warn({ image: request.params.id }, 'client went away during upload (499); image returned to queued');
