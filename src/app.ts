@@ -43,7 +43,11 @@ export async function createApp(config: Config): Promise<App> {
       listLimitDefault: config.listLimitDefault,
       listLimitMax: config.listLimitMax,
     }, stores);
-    const imageData = new ImageDataService(images, repository, policy, stores, hashers, systemClock, config.imageSizeCap);
+    const imageData = new ImageDataService(images, repository, policy, stores, hashers, systemClock, config.imageSizeCap, {
+      maxVirtualSize: config.maxVirtualSize,
+      requireFormatMatch: config.requireImageFormatMatch,
+      allowEncrypted: config.allowEncryptedImages,
+    });
     const janitor = new StoreJanitor(repository, stores, systemClock);
     const cleaned = await janitor.run();
     const authenticator = new TokenAuthenticator(adminToken.token, config.tokens);

@@ -23,6 +23,12 @@ export interface Config {
   readonly databaseUrl: string;
   /** Largest image accepted, in bytes (Glance's image_size_cap, default 1 TiB). */
   readonly imageSizeCap: number;
+  /** Largest virtual (guest-visible) size an uploaded image may declare, in bytes (default 1 TiB). */
+  readonly maxVirtualSize: number;
+  /** Refuse data whose detected format differs from disk_format (Glance's require_image_format_match). */
+  readonly requireImageFormatMatch: boolean;
+  /** Accept encrypted qcow2 images (default false: their content cannot be inspected). */
+  readonly allowEncryptedImages: boolean;
   readonly imageTagQuota: number;
   readonly imagePropertyQuota: number;
   readonly listLimitDefault: number;
@@ -48,7 +54,8 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 /** Every key the file and the environment may set. */
 const KEYS = [
-  'host', 'port', 'data_dir', 'database_url', 'image_size_cap', 'image_tag_quota',
+  'host', 'port', 'data_dir', 'database_url', 'image_size_cap', 'max_virtual_size',
+  'require_image_format_match', 'allow_encrypted_images', 'image_tag_quota',
   'image_property_quota', 'list_limit_default', 'list_limit_max', 'admin_token', 'tokens',
   'public_url', 'log_level',
 ] as const;
@@ -100,6 +107,15 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     return n;
   };
 
+  const bool = (key: string, fallback: boolean): boolean => {
+    const v = raw[key];
+    if (v === undefined) return fallback;
+    if (v === true || v === 'true') return true;
+    if (v === false || v === 'false') return false;
+    problems.push(`${key}: must be true or false`);
+    return fallback;
+  };
+
   const dataDir = resolve(str('data_dir', './data'));
   const logLevel = str('log_level', 'info');
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`log_level: must be one of ${LOG_LEVELS.join(', ')}`);
@@ -116,6 +132,9 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     dataDir,
     databaseUrl,
     imageSizeCap: int('image_size_cap', 1024 ** 4, 1, Number.MAX_SAFE_INTEGER),
+    maxVirtualSize: int('max_virtual_size', 1024 ** 4, 1, Number.MAX_SAFE_INTEGER),
+    requireImageFormatMatch: bool('require_image_format_match', true),
+    allowEncryptedImages: bool('allow_encrypted_images', false),
     imageTagQuota: int('image_tag_quota', 128, 0, 100_000),
     imagePropertyQuota: int('image_property_quota', 128, 0, 100_000),
     listLimitDefault: int('list_limit_default', 25, 1, 100_000),

@@ -17,6 +17,7 @@ import type { Policy } from '../domain/policy.js';
 import { isAdmin, type Principal } from '../domain/principal.js';
 import type { ByteRange } from '../storage/driver.js';
 import type { StoreRegistry } from '../storage/store-registry.js';
+import { InspectionStage } from '../formats/inspection.stage.js';
 import { ByteLimit } from '../lib/byte-limit.js';
 import type { ImageService } from './image.service.js';
 import type { Clock, HashingStageFactory, ImageCatalog } from './ports.js';
@@ -37,6 +38,13 @@ export interface UploadOptions {
 /** A single HTTP byte range before the size is known: `a-b`, `a-` or the last N bytes. */
 export type RangeRequest = { first: number; last?: number } | { suffixLength: number };
 
+/** How uploads are inspected (Glance's image_format options, plus Imago's limits). */
+export interface InspectionPolicy {
+  maxVirtualSize: number;
+  requireFormatMatch: boolean;
+  allowEncrypted: boolean;
+}
+
 export type Download =
   | { kind: 'empty' }
   | { kind: 'data'; stream: Readable; size: number; checksum: string | null; range?: ByteRange };
@@ -50,6 +58,7 @@ export class ImageDataService {
     private readonly hashers: HashingStageFactory,
     private readonly clock: Clock,
     private readonly imageSizeCap: number,
+    private readonly inspection: InspectionPolicy,
   ) {}
 
   async upload(principal: Principal, id: string, source: Readable, options: UploadOptions = {}): Promise<Image> {
@@ -77,7 +86,9 @@ export class ImageDataService {
     heartbeat.unref();
     try {
       const hasher = this.hashers.create();
-      await pipeline(source, new ByteLimit(this.imageSizeCap, () => this.tooLarge()), hasher, writer.stream);
+      // Untrusted bytes meet the inspector before anything else acts on them.
+      const inspector = new InspectionStage({ ...this.inspection, declaredFormat: image.diskFormat });
+      await pipeline(source, new ByteLimit(this.imageSizeCap, () => this.tooLarge()), inspector, hasher, writer.stream);
       clearInterval(heartbeat);
       const { md5, sha512, size } = await hasher.digests();
       if (options.declaredSize !== undefined && options.declaredSize !== size) {
@@ -87,6 +98,7 @@ export class ImageDataService {
       const active = await this.catalog.update(image.id, {
         status: 'active',
         size,
+        virtualSize: inspector.verdict.virtualSize,
         checksum: md5,
         osHashAlgo: 'sha512',
         osHashValue: sha512,
