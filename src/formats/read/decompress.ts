@@ -1,0 +1,86 @@
+/**
+ * Bounded decompression of one cluster or grain. Output is capped at the unit size, so a
+ * crafted stream cannot expand beyond what the layout allows (a compression bomb stops at
+ * one cluster). zlib runs on libuv's thread pool, which lets callers decompress several units
+ * at once; zstd uses fzstd (pure JS) because Node 20's zlib has no zstd.
+ */
+import { promisify } from 'node:util';
+import { constants, inflate, inflateRaw } from 'node:zlib';
+import { decompress as zstdDecompress } from 'fzstd';
+import { InvalidImageDataError } from '../../domain/errors.js';
+
+const inflateRawAsync = promisify(inflateRaw);
+const inflateAsync = promisify(inflate);
+
+/**
+ * qcow2 zlib clusters are raw deflate (no zlib header, qemu uses a 4 KiB window) and must fill
+ * the cluster exactly; the stored length is rounded up to sectors, so trailing bytes are ignored.
+ */
+export async function inflateQcow2Cluster(data: Buffer, clusterSize: number): Promise<Buffer> {
+  let out: Buffer;
+  try {
+    out = await inflateRawAsync(data, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: clusterSize });
+  } catch (cause) {
+    throw new InvalidImageDataError('qcow2: a compressed cluster does not decompress', { reason: 'format.qcow2.compressed', cause });
+  }
+  if (out.length !== clusterSize) {
+    throw new InvalidImageDataError(`qcow2: a compressed cluster decompresses to ${out.length} bytes, not ${clusterSize}`, { reason: 'format.qcow2.compressed' });
+  }
+  return out;
+}
+
+/**
+ * qcow2 zstd clusters hold one zstd frame followed by whatever shares the sectors, so the frame
+ * is delimited first (fzstd would otherwise try to decode the neighbour as a second frame).
+ */
+export function unzstdQcow2Cluster(data: Buffer, clusterSize: number): Buffer {
+  const fail = (cause?: unknown): never => {
+    throw new InvalidImageDataError('qcow2: a zstd-compressed cluster does not decompress', { reason: 'format.qcow2.compressed', cause });
+  };
+  const frameLength = zstdFrameLength(data) ?? fail();
+  const out = Buffer.allocUnsafe(clusterSize);
+  let result: Uint8Array;
+  try {
+    result = zstdDecompress(data.subarray(0, frameLength), out);
+  } catch (cause) {
+    return fail(cause);
+  }
+  if (result.length !== clusterSize) fail();
+  return out;
+}
+
+/**
+ * Length of the zstd frame at the start of `data` (RFC 8878 §3.1.1), or undefined if it is
+ * malformed or runs past the end. Walks block headers only; nothing is decoded.
+ */
+export function zstdFrameLength(data: Buffer): number | undefined {
+  if (data.length < 6 || data.readUInt32LE(0) !== 0xfd2fb528) return undefined;
+  const descriptor = data[4]!;
+  const contentSizeFlag = descriptor >> 6;
+  const singleSegment = (descriptor & 0x20) !== 0;
+  const hasChecksum = (descriptor & 0x04) !== 0;
+  const dictionaryIdBytes = [0, 1, 2, 4][descriptor & 3]!;
+  const contentSizeBytes = [singleSegment ? 1 : 0, 2, 4, 8][contentSizeFlag]!;
+  let pos = 5 + (singleSegment ? 0 : 1) + dictionaryIdBytes + contentSizeBytes;
+  for (;;) {
+    if (pos + 3 > data.length) return undefined;
+    const header = data.readUIntLE(pos, 3);
+    const last = (header & 1) !== 0;
+    const type = (header >> 1) & 3;
+    const size = header >> 3;
+    if (type === 3) return undefined;
+    pos += 3 + (type === 1 ? 1 : size);
+    if (last) break;
+  }
+  if (hasChecksum) pos += 4;
+  return pos <= data.length ? pos : undefined;
+}
+
+/** VMDK compressed grains are zlib streams (RFC 1950); the last grain of a disk may be short. */
+export async function inflateVmdkGrain(data: Buffer, grainSize: number): Promise<Buffer> {
+  try {
+    return await inflateAsync(data, { maxOutputLength: grainSize });
+  } catch (cause) {
+    throw new InvalidImageDataError('vmdk: a compressed grain does not decompress', { reason: 'format.vmdk.compressed', cause });
+  }
+}

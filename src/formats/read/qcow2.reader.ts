@@ -1,0 +1,213 @@
+/**
+ * qcow2 reader (v2/v3; zlib and zstd compressed clusters; extended L2 with subclusters; zero
+ * clusters). The walk follows virtual order: L1 entry, its L2 table, then the clusters it maps.
+ * Host-contiguous clusters are read together, compressed clusters are decompressed a batch at a
+ * time in parallel.
+ *
+ * The same walk serves a stream when the file was written in virtual order (what `qemu-img
+ * convert` produces): every read then lands at or after the previous one, give or take
+ * STREAM_LOOKBEHIND. Anything else makes ForwardSource refuse with `format.not_streamable`.
+ */
+import type { Readable } from 'node:stream';
+import type { DiskStream, Extent, MapExtent, SeekableDisk } from './disk.js';
+import { inflateQcow2Cluster, unzstdQcow2Cluster } from './decompress.js';
+import { ForwardSource } from './forward-source.js';
+import { collect, InOrder } from './in-order.js';
+import { l1EntryOffset, parseQcow2Header, QCOW2_HEADER_PROBE, type Qcow2Header } from './qcow2-header.js';
+import { decodeL2Entry, SUBCLUSTERS } from './qcow2-l2.js';
+import { readExact, type ByteReader, type RandomAccessSource } from './source.js';
+import { mergeZeros, splitZeros } from './zero.js';
+
+/**
+ * How far back a streamed qcow2 may reach. qemu packs compressed clusters into a partly filled
+ * host cluster and keeps filling it after allocating whole clusters for incompressible data, so
+ * `qemu-img convert -c` output is not strictly in host order; this covers incompressible runs of
+ * up to 16 MiB between compressed clusters.
+ */
+const STREAM_LOOKBEHIND = 16 * 1024 * 1024;
+/** Longest host-contiguous run read at once. */
+const MAX_RUN = 4 * 1024 * 1024;
+/** Compressed clusters decompressed together. */
+const COMPRESSED_BATCH = 16;
+
+type Piece =
+  | { offset: number; length: number; kind: 'zero' }
+  | { offset: number; length: number; kind: 'read'; host: number }
+  | { offset: number; length: number; kind: 'compressed'; host: number; hostLength: number };
+
+interface Qcow2Image {
+  readonly header: Qcow2Header;
+  readonly l1: Buffer;
+}
+
+export async function qcow2Disk(source: RandomAccessSource): Promise<SeekableDisk> {
+  const image = await openQcow2(source);
+  return {
+    size: image.header.size,
+    seekable: true,
+    extents: () => mergeZeros(readPieces(image, source, pieces(image, source))),
+    map: () => mergeZeros(mapPieces(pieces(image, source))),
+  };
+}
+
+/** qcow2 from a stream; works when clusters and tables appear in virtual order. */
+export async function qcow2Stream(stream: Readable): Promise<DiskStream> {
+  const source = new ForwardSource(stream, 'qcow2', STREAM_LOOKBEHIND);
+  let image: Qcow2Image;
+  try {
+    image = await openQcow2(source);
+  } catch (error) {
+    await source.close();
+    throw error;
+  }
+  return {
+    size: image.header.size,
+    async *extents() {
+      try {
+        yield* mergeZeros(readPieces(image, source, pieces(image, source)));
+      } finally {
+        await source.close();
+      }
+    },
+  };
+}
+
+async function openQcow2(source: ByteReader): Promise<Qcow2Image> {
+  const header = parseQcow2Header(await source.read(0, QCOW2_HEADER_PROBE));
+  // Only the entries that cover the virtual size matter; the rest of the table is never read.
+  const entries = Math.ceil(header.size / header.l2Coverage);
+  const l1 = await readExact(source, header.l1Offset, entries * 8, 'qcow2 L1 table', 'format.qcow2.truncated');
+  return { header, l1 };
+}
+
+/** Virtual-order pieces of the disk; never merged across L2 tables (see readPieces). */
+async function* pieces(image: Qcow2Image, source: ByteReader): AsyncGenerator<Piece> {
+  const { header, l1 } = image;
+  const { clusterSize, size, l2Coverage } = header;
+  const subclusterSize = clusterSize / SUBCLUSTERS;
+  for (let group = 0; group * l2Coverage < size; group++) {
+    const groupStart = group * l2Coverage;
+    const groupEnd = Math.min(size, groupStart + l2Coverage);
+    const l2Offset = l1EntryOffset(l1, group, clusterSize);
+    if (l2Offset === 0) {
+      yield { offset: groupStart, length: groupEnd - groupStart, kind: 'zero' };
+      continue;
+    }
+    const table = await readExact(source, l2Offset, clusterSize, 'qcow2 L2 table', 'format.qcow2.truncated');
+    let pending: Piece | undefined;
+    const emit = (piece: Piece): Piece | undefined => {
+      if (pending !== undefined && canJoin(pending, piece)) {
+        pending.length += piece.length;
+        return undefined;
+      }
+      const done = pending;
+      pending = piece;
+      return done;
+    };
+    const clusters = Math.ceil((groupEnd - groupStart) / clusterSize);
+    for (let i = 0; i < clusters; i++) {
+      const offset = groupStart + i * clusterSize;
+      const length = Math.min(clusterSize, groupEnd - offset);
+      const mapping = decodeL2Entry(table, i, header);
+      const out: Piece[] = [];
+      switch (mapping.kind) {
+        case 'zero':
+          out.push({ offset, length, kind: 'zero' });
+          break;
+        case 'data':
+          out.push({ offset, length, kind: 'read', host: mapping.hostOffset });
+          break;
+        case 'compressed':
+          out.push({ offset, length, kind: 'compressed', host: mapping.hostOffset, hostLength: mapping.length });
+          break;
+        case 'subclusters':
+          for (let s = 0; s < SUBCLUSTERS && s * subclusterSize < length; s++) {
+            const at = s * subclusterSize;
+            const sub = Math.min(subclusterSize, length - at);
+            out.push(
+              (mapping.allocated & (1 << s)) !== 0
+                ? { offset: offset + at, length: sub, kind: 'read', host: mapping.hostOffset + at }
+                : { offset: offset + at, length: sub, kind: 'zero' },
+            );
+          }
+          break;
+      }
+      for (const piece of out) {
+        const done = emit(piece);
+        if (done !== undefined) yield done;
+      }
+    }
+    if (pending !== undefined) yield pending;
+  }
+}
+
+function canJoin(a: Piece, b: Piece): boolean {
+  if (a.kind === 'zero' && b.kind === 'zero') return true;
+  return a.kind === 'read' && b.kind === 'read' && a.host + a.length === b.host && a.length + b.length <= MAX_RUN;
+}
+
+async function* mapPieces(source: AsyncIterable<Piece>): AsyncGenerator<MapExtent> {
+  for await (const { offset, length, kind } of source) yield { offset, length, kind: kind === 'zero' ? 'zero' : 'data' };
+}
+
+/** Compressed batches decoded ahead of the one being yielded. */
+const BATCHES_AHEAD = 2;
+
+async function* readPieces(image: Qcow2Image, source: ByteReader, all: AsyncIterable<Piece>): AsyncGenerator<Extent> {
+  const { l2Coverage } = image.header;
+  const ahead = new InOrder<Extent[]>();
+  let batch: Extract<Piece, { kind: 'compressed' }>[] = [];
+  const submit = () => {
+    if (batch.length > 0) ahead.push(collect(decompressBatch(image.header, source, batch)));
+    batch = [];
+  };
+  for await (const piece of all) {
+    if (piece.kind === 'compressed') {
+      batch.push(piece);
+      // A batch stops at an L2 table boundary, and everything queued is read first: pulling the
+      // next piece reads the next table, which in a streamed file comes after these clusters.
+      const atTableEnd = (piece.offset + piece.length) % l2Coverage === 0;
+      if (batch.length < COMPRESSED_BATCH && !atTableEnd) continue;
+      submit();
+      for await (const extents of ahead.drain(atTableEnd ? 0 : BATCHES_AHEAD - 1)) yield* extents;
+      continue;
+    }
+    submit();
+    for await (const extents of ahead.drain()) yield* extents;
+    if (piece.kind === 'zero') yield piece;
+    else yield* splitZeros(piece.offset, await readExact(source, piece.host, piece.length, 'qcow2 data cluster', 'format.qcow2.truncated'));
+  }
+  submit();
+  for await (const extents of ahead.drain()) yield* extents;
+}
+
+async function* decompressBatch(
+  header: Qcow2Header,
+  source: ByteReader,
+  batch: Extract<Piece, { kind: 'compressed' }>[],
+): AsyncGenerator<Extent> {
+  const first = batch[0]!.host;
+  const ascending = batch.every((p, i) => i === 0 || p.host >= batch[i - 1]!.host);
+  const spanEnd = Math.max(...batch.map((p) => p.host + p.hostLength));
+  // The stored length is rounded up to whole sectors and may run past the end of the file,
+  // which qemu reads as zeros; so these reads may come back short.
+  let inputs: Buffer[];
+  if (ascending && spanEnd - first <= MAX_RUN + 2 * header.clusterSize) {
+    const span = await source.read(first, spanEnd - first);
+    inputs = batch.map((p) => span.subarray(p.host - first, p.host - first + p.hostLength));
+  } else {
+    inputs = [];
+    for (const p of batch) inputs.push(await source.read(p.host, p.hostLength));
+  }
+  const clusters = await Promise.all(
+    inputs.map((input) =>
+      header.compression === 'zstd'
+        ? Promise.resolve().then(() => unzstdQcow2Cluster(input, header.clusterSize))
+        : inflateQcow2Cluster(input, header.clusterSize),
+    ),
+  );
+  for (let i = 0; i < batch.length; i++) {
+    const piece = batch[i]!;
+    yield* splitZeros(piece.offset, clusters[i]!.subarray(0, piece.length));
+  }
+}

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Extent } from '../read/disk.js';
+import { blocks } from './blocks.js';
+
+async function* from(extents: Extent[]): AsyncGenerator<Extent> {
+  yield* extents;
+}
+
+async function collect(extents: Extent[], size: number, blockSize: number) {
+  const out = [];
+  for await (const b of blocks(from(extents), size, blockSize)) out.push(b.kind === 'data' ? { index: b.index, data: [...b.data] } : b);
+  return out;
+}
+
+test('convert/blocks: regroups extents into blocks, zero runs collapse, last block is padded', async () => {
+  const result = await collect(
+    [
+      { offset: 0, length: 2, kind: 'data', data: Buffer.from([1, 2]) },
+      { offset: 2, length: 12, kind: 'zero' },
+      { offset: 14, length: 3, kind: 'data', data: Buffer.from([3, 4, 5]) },
+      { offset: 17, length: 1, kind: 'zero' },
+    ],
+    18,
+    4,
+  );
+  assert.deepEqual(result, [
+    { index: 0, data: [1, 2, 0, 0] },
+    { kind: 'zero', index: 1, count: 2 },
+    { index: 3, data: [0, 0, 3, 4] },
+    { index: 4, data: [5, 0, 0, 0] },
+  ]);
+});
+
+test('convert/blocks: a whole aligned block passes through without copying', async () => {
+  const data = Buffer.from([9, 9, 9, 9, 8, 8, 8, 8]);
+  const out = [];
+  for await (const b of blocks(from([{ offset: 0, length: 8, kind: 'data', data }]), 8, 4)) out.push(b);
+  assert.equal(out.length, 2);
+  assert.equal(out[0]!.kind === 'data' && out[0]!.data.buffer, data.buffer);
+});
+
+test('convert/blocks: gaps and short sequences are programming errors', async () => {
+  await assert.rejects(collect([{ offset: 4, length: 4, kind: 'zero' }], 8, 4), /out of order/);
+  await assert.rejects(collect([{ offset: 0, length: 4, kind: 'zero' }], 8, 4), /before the disk size/);
+});
