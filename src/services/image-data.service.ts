@@ -17,7 +17,10 @@ import type { Policy } from '../domain/policy.js';
 import { isAdmin, type Principal } from '../domain/principal.js';
 import type { ByteRange } from '../storage/driver.js';
 import type { StoreRegistry } from '../storage/store-registry.js';
+import { convert, type ConvertOptions } from '../formats/convert/convert.js';
+import { INPUT_FORMATS, type InputFormat, type OutputFormat } from '../formats/convert/disk-format.js';
 import { InspectionStage } from '../formats/inspection.stage.js';
+import { rangedObjectSource } from '../storage/ranged-object.source.js';
 import { ByteLimit } from '../lib/byte-limit.js';
 import type { ImageService } from './image.service.js';
 import type { Clock, HashingStageFactory, ImageCatalog } from './ports.js';
@@ -45,9 +48,19 @@ export interface InspectionPolicy {
   allowEncrypted: boolean;
 }
 
+/** An Imago extension: the image converted to another disk format while it streams out. */
+export interface DownloadConversion {
+  format: OutputFormat;
+  options: ConvertOptions;
+}
+
 export type Download =
   | { kind: 'empty' }
-  | { kind: 'data'; stream: Readable; size: number; checksum: string | null; range?: ByteRange };
+  | { kind: 'data'; stream: Readable; size: number; checksum: string | null; range?: ByteRange }
+  | { kind: 'converted'; stream: Readable; format: OutputFormat; length: number | undefined };
+
+/** Disk formats whose bytes are a plain disk, read as raw when converting. */
+const RAW_CONTENT = new Set(['raw', 'iso', 'ami', 'ari', 'aki']);
 
 export class ImageDataService {
   constructor(
@@ -123,7 +136,7 @@ export class ImageDataService {
     }
   }
 
-  async download(principal: Principal, id: string, range?: RangeRequest): Promise<Download> {
+  async download(principal: Principal, id: string, range?: RangeRequest, conversion?: DownloadConversion): Promise<Download> {
     const image = await this.images.get(principal, id);
     this.policy.enforce('download_image', principal, { image });
     if (image.status === 'deactivated' && !isAdmin(principal)) {
@@ -131,9 +144,23 @@ export class ImageDataService {
     }
     if (!image.location || image.size === null || (image.status !== 'active' && image.status !== 'deactivated')) return { kind: 'empty' };
     const size = image.size;
+    if (conversion && conversion.format !== image.diskFormat) return this.convertedDownload(image, conversion);
     const resolved = range === undefined ? undefined : resolveRange(range, size);
     const stream = await this.stores.get(image.location.store).createReadStream(image.location.key, resolved);
     return { kind: 'data', stream, size, checksum: image.checksum, ...(resolved ? { range: resolved } : {}) };
+  }
+
+  /** Streams the stored image re-encoded; Range does not apply to a converted stream. */
+  private async convertedDownload(image: Image, conversion: DownloadConversion): Promise<Download> {
+    const declared = image.diskFormat ?? 'raw';
+    const inputFormat = RAW_CONTENT.has(declared) ? 'raw' : declared;
+    if (!(INPUT_FORMATS as readonly string[]).includes(inputFormat)) {
+      throw new BadRequestError(`Images in disk format ${declared} cannot be converted.`, { reason: 'download.unconvertible' });
+    }
+    const location = image.location!;
+    const source = rangedObjectSource(this.stores.get(location.store), location.key, image.size!);
+    const result = await convert({ input: source, inputFormat: inputFormat as InputFormat, outputFormat: conversion.format, options: conversion.options });
+    return { kind: 'converted', stream: result.stream, format: conversion.format, length: result.length };
   }
 
   private tooLarge(): PayloadTooLargeError {

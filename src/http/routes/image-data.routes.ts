@@ -4,6 +4,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { BadRequestError, RangeNotSatisfiableError, UnsupportedMediaTypeError } from '../../domain/errors.js';
 import type { ImageDataService } from '../../services/image-data.service.js';
+import { parseConversionQuery } from '../conversion-query.js';
 import { parseRangeHeader } from '../range-header.js';
 import { principalOf } from '../server.js';
 
@@ -76,15 +77,21 @@ export function registerImageDataRoutes(app: FastifyInstance, data: ImageDataSer
     return reply.code(204).send();
   });
 
-  app.get<{ Params: IdParams }>('/v2/images/:id/file', async (request, reply) => {
+  app.get<{ Params: IdParams; Querystring: Record<string, string | string[] | undefined> }>('/v2/images/:id/file', async (request, reply) => {
     let download;
     try {
-      download = await data.download(principalOf(request), request.params.id, parseRangeHeader(request.headers.range));
+      const conversion = parseConversionQuery(request.query);
+      download = await data.download(principalOf(request), request.params.id, conversion ? undefined : parseRangeHeader(request.headers.range), conversion);
     } catch (err) {
       if (err instanceof RangeNotSatisfiableError && err.size >= 0) reply.header('content-range', `bytes */${err.size}`);
       throw err;
     }
     if (download.kind === 'empty') return reply.code(204).send();
+    if (download.kind === 'converted') {
+      reply.header('content-type', 'application/octet-stream').header('x-imago-disk-format', download.format);
+      if (download.length !== undefined) reply.header('content-length', download.length);
+      return reply.send(download.stream);
+    }
     reply.header('content-type', 'application/octet-stream');
     if (download.range) {
       const { start, end } = download.range;
