@@ -2,6 +2,7 @@
 import { GLOBAL_HELP, type Command } from './command.js';
 import { imageCreateCommand } from './image-create.command.js';
 import { imageDownloadCommand, imageUploadCommand } from './image-data.command.js';
+import { imageConvertCommand } from './image-convert.command.js';
 import { imageInspectCommand } from './image-inspect.command.js';
 import { imageDeactivateCommand, imageDeleteCommand, imageReactivateCommand } from './image-lifecycle.command.js';
 import { imageListCommand, imageShowCommand } from './image-read.command.js';
@@ -10,7 +11,7 @@ import { imageTagCommand, imageUpdateCommand } from './image-update.command.js';
 export const IMAGE_COMMANDS: readonly Command[] = [
   imageCreateCommand, imageListCommand, imageShowCommand, imageUpdateCommand, imageUploadCommand,
   imageDownloadCommand, imageDeleteCommand, imageTagCommand, imageDeactivateCommand, imageReactivateCommand,
-  imageInspectCommand,
+  imageInspectCommand, imageConvertCommand,
 ];
 
 export function imageGroupHelp(): string {
