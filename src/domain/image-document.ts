@@ -28,8 +28,10 @@ function iso(date: Date): string {
 }
 
 export function toDocument(image: Image): ImageDocument {
-  return {
-    ...image.properties,
+  // Base fields first in one literal, custom properties after: V8 builds this shape on its
+  // fast path, while spreading the properties first made every document a slow dictionary
+  // whose garbage drove GC pauses on list pages. Base fields win over same-named properties.
+  const doc: ImageDocument = {
     id: image.id,
     name: image.name,
     status: image.status,
@@ -49,8 +51,10 @@ export function toDocument(image: Image): ImageDocument {
     created_at: iso(image.createdAt),
     updated_at: iso(image.updatedAt),
     tags: [...image.tags],
-    ...(image.location ? { stores: image.location.store } : {}),
   };
+  if (image.location) doc.stores = image.location.store;
+  for (const [key, value] of Object.entries(image.properties)) if (!Object.hasOwn(doc, key)) doc[key] = value;
+  return doc;
 }
 
 /** The user-settable part of a document, as typed values (after validation). */
@@ -80,6 +84,10 @@ export function assertWritableKey(key: string): void {
   }
   if (key.startsWith(RESERVED_PREFIX)) {
     throw new ForbiddenError(`Attribute '${key}' is reserved.`, { reason: 'image.reserved' });
+  }
+  if (key === '__proto__') {
+    // Plain objects carry documents; this name would reach their prototype, not a property.
+    throw new BadRequestError(`Property name '${key}' is not allowed.`, { reason: 'image.property_key' });
   }
   if (key.length === 0 || key.length > MAX_PROPERTY_KEY_LENGTH) {
     throw new BadRequestError(`Property names must be 1 to ${MAX_PROPERTY_KEY_LENGTH} characters long.`, { reason: 'image.property_key' });

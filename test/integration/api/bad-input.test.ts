@@ -96,6 +96,7 @@ describe('bad input', () => {
     ['malformed JSON', { method: 'PATCH', headers: { 'content-type': 'application/openstack-images-v2.1-json-patch' }, body: '[{' }, 400],
     ['application/json', patch([{ op: 'replace', path: '/name', value: 'x' }], 'application/json'), 415],
     ['the id', patch([{ op: 'replace', path: '/id', value: '0a0a0a0a-0000-4000-8000-000000000000' }]), 403],
+    ['a __proto__ path', patch([{ op: 'add', path: '/__proto__', value: { polluted: 'yes' } }]), 400],
   ];
   for (const [what, init, status] of patchCases) {
     it(`patch with ${what} → ${status}`, async () => {
