@@ -1,0 +1,93 @@
+/**
+ * Command line: `npm run bench -- [--quick] [--only upload,list] [--runs N] [--profile] [--dir DIR]`.
+ *
+ *   --quick     256 MiB transfers (64 MiB each when concurrent, 512 MiB for the RSS growth
+ *               check), 1,000 images, 1 run: a fast sanity pass
+ *   --only      comma-separated sections: baselines, upload, download, concurrent, rss,
+ *               create, list (the baselines a ratio needs always run)
+ *   --runs N    repetitions of every figure (default 3; the median is reported)
+ *   --profile   run Imago with --cpu-prof; profiles are kept in a directory printed at the end
+ *   --dir DIR   where temporary files go (default: the OS temp dir, the same disk as the data dir)
+ *   --server-flags='…'  extra node flags for the Imago process; write it with `=`, as the value
+ *                       starts with dashes (e.g. --server-flags='--single-threaded-gc')
+ *   --imago-dist DIR    run another build of Imago (a directory with server.js and config.js),
+ *                       to measure a change before making it
+ */
+import { cpus, tmpdir } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { GiB, MiB } from './stats.js';
+
+export const SECTIONS = ['baselines', 'upload', 'download', 'concurrent', 'rss', 'create', 'list'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+export interface BenchOptions {
+  quick: boolean;
+  runs: number;
+  sections: ReadonlySet<Section>;
+  profile: boolean;
+  dir: string;
+  cores: number;
+  serverFlags: string[];
+  imagoDist: string | undefined;
+  /** The single-transfer size (upload, download, baselines). */
+  bigBytes: number;
+  /** Each of the concurrent uploads. */
+  concBytes: number;
+  concurrency: number;
+  /** The larger upload that shows RSS does not grow with image size. */
+  hugeBytes: number;
+  /** Images in the catalog for the list latencies. */
+  listImages: number;
+  /** Create-rate runs stop after this long or this many creates, whichever comes first. */
+  createSeconds: number;
+  createMax: number;
+  createConcurrency: number;
+  /** Unmeasured creates before the first create run, so the server's code is compiled. */
+  createWarmup: number;
+  listRequests: number;
+  listWarmup: number;
+}
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      runs: { type: 'string' },
+      profile: { type: 'boolean', default: false },
+      dir: { type: 'string', default: tmpdir() },
+      'server-flags': { type: 'string', default: '' },
+      'imago-dist': { type: 'string' },
+    },
+  });
+  const quick = values.quick ?? false;
+  const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = only?.filter((s) => !(SECTIONS as readonly string[]).includes(s)) ?? [];
+  if (unknown.length > 0) throw new Error(`--only: unknown section(s) ${unknown.join(', ')}; choose from ${SECTIONS.join(', ')}`);
+  const runs = values.runs === undefined ? (quick ? 1 : 3) : Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive whole number');
+  const bigBytes = quick ? 256 * MiB : GiB;
+  return {
+    quick,
+    runs,
+    sections: new Set((only ?? SECTIONS) as Section[]),
+    profile: values.profile ?? false,
+    dir: values.dir ?? tmpdir(),
+    cores: cpus().length,
+    serverFlags: (values['server-flags'] ?? '').split(/\s+/).filter(Boolean),
+    imagoDist: values['imago-dist'] === undefined ? undefined : resolve(values['imago-dist']),
+    bigBytes,
+    concBytes: bigBytes / 4,
+    concurrency: 4,
+    hugeBytes: bigBytes * 2,
+    listImages: quick ? 1_000 : 10_000,
+    createSeconds: quick ? 2 : 5,
+    createMax: quick ? 1_000 : 10_000,
+    createConcurrency: 12,
+    createWarmup: quick ? 200 : 500,
+    listRequests: quick ? 100 : 300,
+    listWarmup: 50,
+  };
+}
