@@ -1,10 +1,17 @@
 /**
  * File-to-file conversion for the CLI (`imago image convert`). Output is written with batched
  * positional writes; raw output leaves zero runs as holes (a sparse file), as qemu-img does.
- * A failed conversion removes its partial output.
+ * qcow2 and dynamic VHD are written in one pass over the input, their tables patched in at the
+ * end (a stream needs a planning pass first). Input is read into pooled buffers that the writer
+ * hands back once written. A failed conversion removes its partial output.
  */
 import { open, rm, type FileHandle } from 'node:fs/promises';
+import { BufferPool } from '../read/buffer-pool.js';
+import type { DiskStream } from '../read/disk.js';
 import { openFileSource } from '../read/source.js';
+import type { EncodedImage, PatchedImage } from '../write/encoded-image.js';
+import { writeQcow2File } from '../write/qcow2.writer.js';
+import { writeVhdDynamicFile } from '../write/vhd-dynamic.writer.js';
 import { encode, type ConvertOptions } from './convert.js';
 import { openDisk, type InputFormat, type OutputFormat } from './disk-format.js';
 import { withProgress, type ProgressListener } from './progress.js';
@@ -23,20 +30,23 @@ export async function convertFile(
   outFormat: OutputFormat,
   options: ConvertFileOptions = {},
 ): Promise<{ bytesWritten: number }> {
-  const source = await openFileSource(inPath);
+  const pool = new BufferPool();
+  const source = await openFileSource(inPath, pool);
   let output: FileHandle | undefined;
   try {
     const opened = await openDisk(source, inFormat);
     const disk = options.onProgress === undefined ? opened : withProgress(opened, options.onProgress);
     output = await open(outPath, 'w');
-    const out = new BatchedWriter(output);
+    const out = new BatchedWriter(output, pool);
     if (outFormat === 'raw') {
       for await (const extent of disk.extents()) {
         if (extent.kind === 'data') await out.write(extent.data);
         else await out.skip(extent.length);
       }
     } else {
-      for await (const chunk of (await encode(disk, outFormat, options)).chunks) await out.write(chunk);
+      const image = await fileImage(disk, outFormat, options);
+      for await (const chunk of image.chunks) await out.write(chunk);
+      if ('patches' in image) for (const { offset, data } of image.patches()) await out.patch(offset, data);
     }
     // No fdatasync: like qemu-img convert (cache mode "unsafe" by default), durability is left to
     // the caller, who may be about to upload or checksum the file anyway.
@@ -55,6 +65,12 @@ export async function convertFile(
   }
 }
 
+function fileImage(disk: DiskStream, format: OutputFormat, options: ConvertOptions): Promise<EncodedImage> | PatchedImage {
+  if (format === 'qcow2') return writeQcow2File(disk);
+  if (format === 'vhd' && options.vhdSubformat !== 'fixed') return writeVhdDynamicFile(disk, options);
+  return encode(disk, format, options);
+}
+
 /**
  * Positional writes gathered into writev batches. One batch is written while the next is being
  * produced, so reading and decoding overlap with the disk write (at most two batches in memory).
@@ -66,11 +82,20 @@ class BatchedWriter {
   private pendingAt = 0;
   private inFlight: Promise<void> = Promise.resolve();
 
-  constructor(private readonly handle: FileHandle) {}
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly pool: BufferPool,
+  ) {}
 
   async write(chunk: Buffer): Promise<void> {
     if (this.pending.length === 0) this.pendingAt = this.position;
-    this.pending.push(chunk);
+    const last = this.pending.at(-1);
+    // Cluster-sized views of one read buffer, in order, go out as one iovec (fewer, larger copies).
+    if (last !== undefined && last.buffer === chunk.buffer && last.byteOffset + last.length === chunk.byteOffset) {
+      this.pending[this.pending.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + chunk.length);
+    } else {
+      this.pending.push(chunk);
+    }
     this.pendingBytes += chunk.length;
     this.position += chunk.length;
     if (this.pendingBytes >= WRITE_BATCH || this.pending.length >= 512) await this.flush();
@@ -80,6 +105,13 @@ class BatchedWriter {
   async skip(length: number): Promise<void> {
     await this.flush();
     this.position += length;
+  }
+
+  /** Overwrites bytes written before, once everything queued so far is on the file. */
+  async patch(offset: number, data: Buffer): Promise<void> {
+    await this.flush();
+    await this.inFlight;
+    await this.writeAll([data], offset);
   }
 
   async finish(): Promise<void> {
@@ -102,11 +134,13 @@ class BatchedWriter {
   }
 
   private async writeAll(buffers: Buffer[], at: number): Promise<void> {
-    while (buffers.length > 0) {
-      const { bytesWritten } = await this.handle.writev(buffers, at);
+    let left = buffers;
+    while (left.length > 0) {
+      const { bytesWritten } = await this.handle.writev(left, at);
       at += bytesWritten;
-      buffers = remaining(buffers, bytesWritten);
+      left = remaining(left, bytesWritten);
     }
+    for (const buffer of buffers) this.pool.written(buffer);
   }
 }
 

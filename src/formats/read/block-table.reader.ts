@@ -7,8 +7,9 @@
  * blocks and reports their zero parts exactly; otherwise a layout-first writer would allocate
  * (and write) every zero byte of a partly used block.
  */
+import { dataBytes, readPooled } from './buffer-pool.js';
 import { withoutData, type Extent, type SeekableDisk } from './disk.js';
-import { readExact, type RandomAccessSource } from './source.js';
+import { exactly, type RandomAccessSource } from './source.js';
 import { mergeZeros, splitZeros } from './zero.js';
 
 const MAX_RUN = 4 * 1024 * 1024;
@@ -59,7 +60,13 @@ function joins(a: Piece, b: Piece): boolean {
 
 async function* readPieces(source: RandomAccessSource, table: BlockTable): AsyncGenerator<Extent> {
   for (const { offset, length, host } of pieces(table)) {
-    if (host === undefined) yield { offset, length, kind: 'zero' };
-    else yield* splitZeros(offset, await readExact(source, host, length, `${table.format} data block`, `format.${table.format}.truncated`));
+    if (host === undefined) {
+      yield { offset, length, kind: 'zero' };
+      continue;
+    }
+    const bytes = exactly(await readPooled(source, host, length), host, length, `${table.format} data block`, `format.${table.format}.truncated`);
+    const extents = [...splitZeros(offset, bytes)];
+    source.pool?.lend(bytes, dataBytes(extents));
+    yield* extents;
   }
 }

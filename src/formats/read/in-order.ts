@@ -1,7 +1,6 @@
 /**
  * Keeps several async jobs running ahead of the consumer and hands their results back in
- * submission order: decompression overlaps with the next reads, and zlib jobs run in parallel
- * on libuv's thread pool.
+ * submission order, so reads overlap with the decoding and writing of earlier results.
  */
 export class InOrder<T> {
   private readonly queue: Promise<T>[] = [];

@@ -1,21 +1,22 @@
 /**
  * qcow2 reader (v2/v3; zlib and zstd compressed clusters; extended L2 with subclusters; zero
  * clusters). The walk follows virtual order: L1 entry, its L2 table, then the clusters it maps.
- * Host-contiguous clusters are read together, compressed clusters are decompressed a batch at a
- * time in parallel.
+ * Host-contiguous clusters are read together, compressed clusters are read a batch at a time and
+ * decompressed while the next batches are read.
  *
  * The same walk serves a stream when the file was written in virtual order (what `qemu-img
  * convert` produces): every read then lands at or after the previous one, give or take
  * STREAM_LOOKBEHIND. Anything else makes ForwardSource refuse with `format.not_streamable`.
  */
 import type { Readable } from 'node:stream';
+import { dataBytes, readPooled } from './buffer-pool.js';
 import type { DiskStream, Extent, MapExtent, SeekableDisk } from './disk.js';
 import { inflateQcow2Cluster, unzstdQcow2Cluster } from './decompress.js';
 import { ForwardSource } from './forward-source.js';
 import { collect, InOrder } from './in-order.js';
 import { l1EntryOffset, parseQcow2Header, QCOW2_HEADER_PROBE, type Qcow2Header } from './qcow2-header.js';
 import { decodeL2Entry, SUBCLUSTERS } from './qcow2-l2.js';
-import { readExact, type ByteReader, type RandomAccessSource } from './source.js';
+import { exactly, readExact, type ByteReader, type RandomAccessSource } from './source.js';
 import { mergeZeros, splitZeros } from './zero.js';
 
 /**
@@ -153,7 +154,7 @@ async function* mapPieces(source: AsyncIterable<Piece>): AsyncGenerator<MapExten
 /** Compressed batches decoded ahead of the one being yielded. */
 const BATCHES_AHEAD = 2;
 
-async function* readPieces(image: Qcow2Image, source: ByteReader, all: AsyncIterable<Piece>): AsyncGenerator<Extent> {
+async function* readPieces(image: Qcow2Image, source: ByteReader & Partial<RandomAccessSource>, all: AsyncIterable<Piece>): AsyncGenerator<Extent> {
   const { l2Coverage } = image.header;
   const ahead = new InOrder<Extent[]>();
   let batch: Extract<Piece, { kind: 'compressed' }>[] = [];
@@ -174,8 +175,14 @@ async function* readPieces(image: Qcow2Image, source: ByteReader, all: AsyncIter
     }
     submit();
     for await (const extents of ahead.drain()) yield* extents;
-    if (piece.kind === 'zero') yield piece;
-    else yield* splitZeros(piece.offset, await readExact(source, piece.host, piece.length, 'qcow2 data cluster', 'format.qcow2.truncated'));
+    if (piece.kind === 'zero') {
+      yield piece;
+      continue;
+    }
+    const bytes = exactly(await readPooled(source, piece.host, piece.length), piece.host, piece.length, 'qcow2 data cluster', 'format.qcow2.truncated');
+    const extents = [...splitZeros(piece.offset, bytes)];
+    source.pool?.lend(bytes, dataBytes(extents));
+    yield* extents;
   }
   submit();
   for await (const extents of ahead.drain()) yield* extents;
@@ -183,7 +190,7 @@ async function* readPieces(image: Qcow2Image, source: ByteReader, all: AsyncIter
 
 async function* decompressBatch(
   header: Qcow2Header,
-  source: ByteReader,
+  source: ByteReader & Partial<RandomAccessSource>,
   batch: Extract<Piece, { kind: 'compressed' }>[],
 ): AsyncGenerator<Extent> {
   const first = batch[0]!.host;
@@ -191,23 +198,12 @@ async function* decompressBatch(
   const spanEnd = Math.max(...batch.map((p) => p.host + p.hostLength));
   // The stored length is rounded up to whole sectors and may run past the end of the file,
   // which qemu reads as zeros; so these reads may come back short.
-  let inputs: Buffer[];
-  if (ascending && spanEnd - first <= MAX_RUN + 2 * header.clusterSize) {
-    const span = await source.read(first, spanEnd - first);
-    inputs = batch.map((p) => span.subarray(p.host - first, p.host - first + p.hostLength));
-  } else {
-    inputs = [];
-    for (const p of batch) inputs.push(await source.read(p.host, p.hostLength));
-  }
-  const clusters = await Promise.all(
-    inputs.map((input) =>
-      header.compression === 'zstd'
-        ? Promise.resolve().then(() => unzstdQcow2Cluster(input, header.clusterSize))
-        : inflateQcow2Cluster(input, header.clusterSize),
-    ),
-  );
-  for (let i = 0; i < batch.length; i++) {
-    const piece = batch[i]!;
-    yield* splitZeros(piece.offset, clusters[i]!.subarray(0, piece.length));
-  }
+  const span = ascending && spanEnd - first <= MAX_RUN + 2 * header.clusterSize ? await readPooled(source, first, spanEnd - first) : undefined;
+  const inputs: Buffer[] = [];
+  for (const p of batch) inputs.push(span !== undefined ? span.subarray(p.host - first, p.host - first + p.hostLength) : await source.read(p.host, p.hostLength));
+  const decompress = header.compression === 'zstd' ? unzstdQcow2Cluster : inflateQcow2Cluster;
+  const extents = batch.flatMap((piece, i) => [...splitZeros(piece.offset, decompress(inputs[i]!, header.clusterSize).subarray(0, piece.length))]);
+  // Decompression copied everything out of the span, which can be read into again.
+  if (span !== undefined) source.pool?.lend(span, 0);
+  yield* extents;
 }

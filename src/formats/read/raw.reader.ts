@@ -5,13 +5,14 @@
  */
 import type { Readable } from 'node:stream';
 import { InvalidImageDataError } from '../../domain/errors.js';
+import { dataBytes, readPooled, SLAB_SIZE } from './buffer-pool.js';
 import { withoutData, type DiskStream, type Extent, type SeekableDisk } from './disk.js';
 import { ForwardSource } from './forward-source.js';
 import type { ByteReader, RandomAccessSource } from './source.js';
 import { mergeZeros, splitZeros, ZERO_GRANULE } from './zero.js';
 
-/** Large enough that per-read overhead vanishes, small enough to keep memory flat. */
-const READ_CHUNK = 2 * 1024 * 1024;
+/** Large enough that per-read overhead vanishes, small enough to keep memory flat; one pool slab. */
+const READ_CHUNK = SLAB_SIZE;
 
 export function rawDisk(source: RandomAccessSource): SeekableDisk {
   const size = source.size;
@@ -78,6 +79,7 @@ function* dataChunks(size: number, zero: Uint8Array): Generator<Step> {
 /**
  * Reads `steps` with READ_AHEAD reads in flight. With `scratch`, the data is only looked at (a
  * map pass): reads go into READ_AHEAD + 1 rotating buffers, never one still being split.
+ * Otherwise reads go into the source's pool, if it has one, and each slab is lent for its data.
  */
 async function* rawExtents(source: ByteReader & Partial<RandomAccessSource>, size: number, steps: Iterable<Step> = allChunks(size), scratch = false): AsyncGenerator<Extent> {
   const queue: { step: Step; data: Promise<Buffer> | undefined }[] = [];
@@ -87,7 +89,7 @@ async function* rawExtents(source: ByteReader & Partial<RandomAccessSource>, siz
   let issued = 0;
   let reads = 0;
   const read = (step: Step): Promise<Buffer> => {
-    if (readInto === undefined) return source.read(step.offset, step.length);
+    if (readInto === undefined) return readPooled(source, step.offset, step.length);
     const target = pool[issued++ % pool.length]!.subarray(0, step.length);
     return readInto(target, step.offset).then((n) => target.subarray(0, n));
   };
@@ -117,7 +119,9 @@ async function* rawExtents(source: ByteReader & Partial<RandomAccessSource>, siz
     if (bytes.length !== step.length) {
       throw new InvalidImageDataError(`the raw image ends at ${step.offset + bytes.length}, before its size ${size}`, { reason: 'format.raw.truncated' });
     }
-    yield* splitZeros(step.offset, bytes);
+    const extents = [...splitZeros(step.offset, bytes)];
+    if (!scratch) source.pool?.lend(bytes, dataBytes(extents));
+    yield* extents;
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { InvalidImageDataError } from '../../domain/errors.js';
+import type { BufferPool } from './buffer-pool.js';
 
 export interface ByteReader {
   /** Bytes at [offset, offset + length); shorter only when the source ends first. */
@@ -18,13 +19,15 @@ export interface RandomAccessSource extends ByteReader {
    * reuse their buffers instead of allocating (and page-faulting) fresh ones for every read.
    */
   readInto?(target: Buffer, offset: number): Promise<number>;
+  /** Optional: slabs for data reads that the consumer hands back once written (buffer-pool.ts). */
+  readonly pool?: BufferPool;
 }
 
 export interface FileSource extends RandomAccessSource {
   close(): Promise<void>;
 }
 
-export async function openFileSource(path: string): Promise<FileSource> {
+export async function openFileSource(path: string, pool?: BufferPool): Promise<FileSource> {
   const handle: FileHandle = await open(path, 'r');
   try {
     const { size } = await handle.stat();
@@ -41,6 +44,7 @@ export async function openFileSource(path: string): Promise<FileSource> {
     return {
       size,
       readInto,
+      ...(pool === undefined ? {} : { pool }),
       async read(offset, length) {
         const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, size - offset)));
         const done = await readInto(buffer, offset);
@@ -56,7 +60,11 @@ export async function openFileSource(path: string): Promise<FileSource> {
 
 /** Reads metadata that must be there in full; a short read means the file was cut. */
 export async function readExact(source: ByteReader, offset: number, length: number, what: string, reason: string): Promise<Buffer> {
-  const bytes = await source.read(offset, length);
+  return exactly(await source.read(offset, length), offset, length, what, reason);
+}
+
+/** `bytes` read for [offset, offset + length), refused if the source ended first. */
+export function exactly(bytes: Buffer, offset: number, length: number, what: string, reason: string): Buffer {
   if (bytes.length !== length) {
     throw new InvalidImageDataError(`${what} at offset ${offset} lies beyond the end of the image`, { reason });
   }

@@ -37,6 +37,7 @@ export async function vhdDisk(source: RandomAccessSource): Promise<SeekableDisk>
     return rawDisk({
       size,
       read: (offset, length) => source.read(offset, clamp(offset, length)),
+      ...(source.pool === undefined ? {} : { pool: source.pool }),
       ...(readInto === undefined ? {} : { readInto: (target: Buffer, offset: number) => readInto(target.subarray(0, clamp(offset, target.length)), offset) }),
     });
   }

@@ -1,8 +1,7 @@
 /**
  * streamOptimized VMDK from a stream: the header, then markers from `overhead` on. Grains must
  * come in increasing LBA order (every known writer does so); gaps read as zeros. GT, GD and
- * footer metadata are skipped since the markers already say where each grain belongs. Up to
- * INFLATE_WINDOW grains are inflated in parallel while later markers are read.
+ * footer metadata are skipped since the markers already say where each grain belongs.
  */
 import type { Readable } from 'node:stream';
 import { InvalidImageDataError } from '../../domain/errors.js';
@@ -24,7 +23,6 @@ import {
 } from './vmdk-header.js';
 import { mergeZeros, splitZeros } from './zero.js';
 
-const INFLATE_WINDOW = 8;
 const MAX_DESCRIPTOR = 1024 * 1024;
 
 export async function vmdkStream(stream: Readable): Promise<DiskStream> {
@@ -60,21 +58,8 @@ export async function vmdkStream(stream: Readable): Promise<DiskStream> {
 
 async function* grains(header: VmdkHeader, source: ForwardSource, size: number): AsyncGenerator<Extent> {
   const grainBytes = header.grainSectors * SECTOR;
-  const pending: { offset: number; length: number; data: Promise<Buffer> }[] = [];
-  let next = 0; // first virtual byte not yet covered by a queued grain
+  let next = 0; // first virtual byte not yet yielded
   let pos = header.overhead * SECTOR;
-
-  const flush = async function* (keep: number): AsyncGenerator<Extent> {
-    while (pending.length > keep) {
-      const grain = pending.shift()!;
-      const data = await grain.data;
-      if (data.length < grain.length) {
-        throw new InvalidImageDataError(`vmdk: grain at ${grain.offset} decompresses to ${data.length} bytes`, { reason: 'format.vmdk.compressed' });
-      }
-      yield* splitZeros(grain.offset, data.subarray(0, grain.length));
-    }
-  };
-
   for (;;) {
     const head = await source.read(pos, SECTOR);
     if (head.length < 16) throw new InvalidImageDataError('vmdk: the stream ends without an end-of-stream marker', { reason: 'format.vmdk.truncated' });
@@ -93,18 +78,14 @@ async function* grains(header: VmdkHeader, source: ForwardSource, size: number):
     }
     const compressed = await readExact(source, pos + 12, marker.size, 'vmdk grain', 'format.vmdk.truncated');
     pos += grainRecordBytes(marker.size);
-    yield* flush(INFLATE_WINDOW - 1);
-    if (offset > next) {
-      yield* flush(0);
-      yield { offset: next, length: offset - next, kind: 'zero' };
-    }
+    if (offset > next) yield { offset: next, length: offset - next, kind: 'zero' };
     const length = Math.min(grainBytes, size - offset);
     const data = inflateVmdkGrain(compressed, grainBytes);
-    // Awaited in order later; until then a failure must not count as an unhandled rejection.
-    data.catch(() => undefined);
-    pending.push({ offset, length, data });
+    if (data.length < length) {
+      throw new InvalidImageDataError(`vmdk: grain at ${offset} decompresses to ${data.length} bytes`, { reason: 'format.vmdk.compressed' });
+    }
+    yield* splitZeros(offset, data.subarray(0, length));
     next = offset + length;
   }
-  yield* flush(0);
   if (next < size) yield { offset: next, length: size - next, kind: 'zero' };
 }

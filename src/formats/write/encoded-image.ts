@@ -6,6 +6,18 @@ export interface EncodedImage {
   readonly chunks: AsyncIterable<Buffer>;
 }
 
+/**
+ * An image for an output that can be written out of order (a file): the chunks go out front to
+ * back, then each patch overwrites bytes already written. Lets a writer lay out its tables while
+ * it reads the disk, in one pass, instead of planning with a first pass.
+ */
+export interface PatchedImage {
+  /** Consume once. */
+  readonly chunks: AsyncIterable<Buffer>;
+  /** Only once `chunks` is consumed: bytes to write at `offset`, inside what the chunks wrote. */
+  patches(): readonly { readonly offset: number; readonly data: Buffer }[];
+}
+
 /** Shared, never-written zero buffer for padding and zero runs. */
 export const ZERO_CHUNK = Buffer.alloc(1024 * 1024);
 

@@ -1,15 +1,18 @@
 /**
- * qcow2 v3 output, written front to back. All metadata comes first, in the order
+ * qcow2 v3 output, written front to back. For a stream, all metadata comes first, in the order
  *   header | refcount table | L1 | refcount blocks | L2 tables | data clusters (virtual order)
  * which needs to know, before the first byte, which clusters hold data: the allocation plan from
- * a first pass over the (seekable) input. Every used cluster has refcount 1, so L1/L2 entries
- * carry QCOW_OFLAG_COPIED as the spec requires for refcount-1 clusters.
+ * a first pass over the (seekable) input. For a file, one pass suffices: the data clusters come
+ * first, the tables (same order) after them, and the header is written last over cluster 0
+ *   header | data clusters (virtual order) | refcount table | L1 | refcount blocks | L2 tables
+ * Every used cluster has refcount 1, so L1/L2 entries carry QCOW_OFLAG_COPIED as the spec
+ * requires for refcount-1 clusters.
  */
-import type { SeekableDisk } from '../read/disk.js';
+import type { DiskStream, SeekableDisk } from '../read/disk.js';
 import { QCOW2_MAGIC } from '../read/qcow2-header.js';
 import { AllocationPlan } from './allocation-plan.js';
 import { blocks } from './blocks.js';
-import { zeroBytes, type EncodedImage } from './encoded-image.js';
+import { zeroBytes, type EncodedImage, type PatchedImage } from './encoded-image.js';
 
 const CLUSTER_BITS = 16;
 const CLUSTER = 2 ** CLUSTER_BITS;
@@ -35,7 +38,8 @@ export interface Qcow2Layout {
   readonly at: { readonly refcountTable: number; readonly l1: number; readonly refcountBlocks: number; readonly l2: number; readonly data: number };
 }
 
-export function planQcow2Layout(plan: AllocationPlan): Qcow2Layout {
+/** `dataFirst`: data clusters right after the header, metadata after them (file output). */
+export function planQcow2Layout(plan: AllocationPlan, dataFirst = false): Qcow2Layout {
   const l1Size = Math.ceil(plan.blockCount / L2_ENTRIES);
   const l1Clusters = Math.max(1, Math.ceil((l1Size * 8) / CLUSTER));
   const l2Groups: number[] = [];
@@ -54,11 +58,11 @@ export function planQcow2Layout(plan: AllocationPlan): Qcow2Layout {
     refcountBlocks = blocksNeeded;
     refcountTableClusters = tableNeeded;
   }
-  const refcountTable = 1;
+  const refcountTable = dataFirst ? 1 + plan.allocated : 1;
   const l1 = refcountTable + refcountTableClusters;
   const refcountBlocksAt = l1 + l1Clusters;
   const l2 = refcountBlocksAt + refcountBlocks;
-  const data = l2 + l2Groups.length;
+  const data = dataFirst ? 1 : l2 + l2Groups.length;
   return {
     size: plan.size,
     l1Size,
@@ -66,7 +70,7 @@ export function planQcow2Layout(plan: AllocationPlan): Qcow2Layout {
     l1Clusters,
     refcountBlocks,
     l2Groups,
-    totalClusters: data + plan.allocated,
+    totalClusters: 1 + refcountTableClusters + l1Clusters + refcountBlocks + l2Groups.length + plan.allocated,
     at: { refcountTable, l1, refcountBlocks: refcountBlocksAt, l2, data },
   };
 }
@@ -91,6 +95,29 @@ async function* qcow2Chunks(disk: SeekableDisk, plan: AllocationPlan, layout: Qc
     const end = block.index + block.count;
     for (let i = plan.nextAllocated(block.index, end); i !== -1; i = plan.nextAllocated(i + 1, end)) yield* zeroBytes(CLUSTER);
   }
+}
+
+/** File output in one pass: clusters are allocated as data is found, tables follow the data. */
+export function writeQcow2File(disk: DiskStream): PatchedImage {
+  const plan = new AllocationPlan(disk.size, CLUSTER);
+  let layout: Qcow2Layout | undefined;
+  async function* chunks(): AsyncGenerator<Buffer> {
+    yield* zeroBytes(CLUSTER); // the header's place, filled in by the patch
+    for await (const block of blocks(disk.extents(), disk.size, CLUSTER)) {
+      if (block.kind === 'zero') continue;
+      plan.add(block.index);
+      yield block.data;
+    }
+    layout = planQcow2Layout(plan, true);
+    yield* metadata(plan, layout);
+  }
+  return {
+    chunks: chunks(),
+    patches() {
+      if (layout === undefined) throw new Error('qcow2 writer: patches asked for before the data was written');
+      return [{ offset: 0, data: header(layout) }];
+    },
+  };
 }
 
 function header(layout: Qcow2Layout): Buffer {
