@@ -1,153 +1,125 @@
 /**
  * Hashes image data in flight with md5 (Glance's `checksum`) and sha512 (`os_hash_value`).
- * One core can do each at roughly the speed of the disk, but not both: md5 runs on the
- * calling thread while sha512 runs in a worker thread, so an upload is bounded by the slower
- * hash rather than their sum. Workers are pooled (one per upload in flight, reused).
- *
- * Chunks are copied into the worker's message (structured clone), so the stream may reuse
- * its buffers; at most MAX_IN_FLIGHT chunks wait for the worker, which bounds memory.
+ * One core can do either hash at about the speed of a local disk, but not both: md5 runs on
+ * the calling thread while sha512 runs in a pooled worker thread, so an upload is bounded by
+ * the slower hash rather than their sum. md5 is the slower of the two, so the calling thread
+ * sets the pace and never waits on the worker; measured on 2 vCPUs, sha512 here with md5 in
+ * the worker, or both hashes in workers, were slower and less steady.
  */
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { Worker } from 'node:worker_threads';
 import type { HashingStage, HashingStageFactory } from '../services/ports.js';
+import { HashWorker } from './hash-worker.js';
 
-/** The worker body, evaluated as CommonJS so it runs the same from tsx and from dist/. */
-const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
-const { createHash } = require('node:crypto');
-let hash = null;
-parentPort.on('message', (msg) => {
-  if (msg.type === 'start') { hash = createHash('sha512'); return; }
-  if (msg.type === 'data') { hash.update(msg.chunk); parentPort.postMessage({ type: 'ack' }); return; }
-  if (msg.type === 'end') { parentPort.postMessage({ type: 'digest', digest: hash.digest('hex') }); hash = null; }
-});
-`;
-
-const MAX_IN_FLIGHT = 8;
-
-type Pending = { resolve: (digest: string) => void; reject: (err: Error) => void };
-
-/** One sha512 worker; handles one stream at a time. */
-class Sha512Worker {
-  private readonly worker = new Worker(WORKER_SOURCE, { eval: true });
-  private inFlight = 0;
-  private waiting: (() => void) | null = null;
-  private pending: Pending | null = null;
-  private failure: Error | null = null;
-
-  constructor() {
-    this.worker.on('message', (msg: { type: string; digest?: string }) => {
-      if (msg.type === 'ack') {
-        this.inFlight--;
-        const wake = this.waiting;
-        this.waiting = null;
-        wake?.();
-      } else if (msg.type === 'digest') {
-        this.pending?.resolve(msg.digest!);
-        this.pending = null;
-      }
-    });
-    this.worker.on('error', (err) => this.fail(err));
-    this.worker.on('exit', (code) => this.fail(new Error(`sha512 worker exited with code ${code}`)));
-    this.worker.unref();
-  }
-
-  get healthy(): boolean {
-    return this.failure === null;
-  }
-
-  start(): void {
-    this.inFlight = 0;
-    this.worker.postMessage({ type: 'start' });
-  }
-
-  /** Hands a chunk to the worker (copied), returning at once so the caller can work meanwhile. */
-  send(chunk: Buffer): void {
-    if (this.failure) return;
-    this.inFlight++;
-    this.worker.postMessage({ type: 'data', chunk });
-  }
-
-  /** Calls `ready` once another chunk may be sent: the back-pressure on the worker's queue. */
-  whenReady(ready: (err?: Error) => void): void {
-    if (this.failure || this.inFlight < MAX_IN_FLIGHT) return ready(this.failure ?? undefined);
-    this.waiting = () => ready(this.failure ?? undefined);
-  }
-
-  digest(): Promise<string> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
-      this.worker.postMessage({ type: 'end' });
-    });
-  }
-
-  async terminate(): Promise<void> {
-    this.failure ??= new Error('hasher closed');
-    await this.worker.terminate();
-  }
-
-  private fail(err: Error): void {
-    this.failure ??= err;
-    this.pending?.reject(err);
-    this.pending = null;
-    const wake = this.waiting;
-    this.waiting = null;
-    wake?.();
-  }
+export interface ImageDigests {
+  md5: string;
+  sha512: string;
+  size: number;
 }
 
-class ParallelHashStage extends Transform implements HashingStage {
-  private readonly md5: Hash = createHash('md5');
+/**
+ * A pass-through stage: every chunk is hashed, then passed on unchanged. It holds at most one
+ * chunk plus the worker's ring, and waits for the ring when the worker falls behind.
+ */
+export class ImageHashStage extends Transform implements HashingStage {
+  private readonly md5 = createHash('md5');
   private size = 0;
-  private result: Promise<{ md5: string; sha512: string; size: number }> | null = null;
+  /** The sha512 worker until it goes back to the pool (at the end, or when destroyed). */
+  private sha512: HashWorker | null;
+  private readonly result: Promise<ImageDigests>;
+  private settle!: { resolve(digests: ImageDigests): void; reject(err: Error): void };
 
-  constructor(private readonly sha512: Sha512Worker, private readonly release: (worker: Sha512Worker) => void) {
-    super({ highWaterMark: 1 });
-    sha512.start();
+  constructor(sha512: HashWorker, private readonly release: (worker: HashWorker) => void) {
+    super();
+    this.sha512 = sha512;
+    sha512.begin();
+    this.result = new Promise((resolve, reject) => { this.settle = { resolve, reject }; });
+    // Callers that never ask for the digests (a failed upload) must not see an unhandled rejection.
+    this.result.catch(() => undefined);
+  }
+
+  /** The digests and byte count; settles once the stream has ended (or failed). */
+  digests(): Promise<ImageDigests> {
+    return this.result;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.size += chunk.length;
-    this.sha512.send(chunk);
+    // md5 first: the callback may run synchronously and start the next chunk at once.
     this.md5.update(chunk);
-    this.sha512.whenReady((err) => (err ? callback(err) : callback(null, chunk)));
+    this.sha512!.write(chunk, (err) => (err ? callback(err) : callback(null, chunk)));
   }
 
   override _flush(callback: TransformCallback): void {
-    this.result = this.sha512.digest().then((sha512) => ({ md5: this.md5.digest('hex'), sha512, size: this.size }));
-    this.result.then(() => { this.release(this.sha512); callback(); }, (err: Error) => callback(err));
+    this.sha512!.end().then((sha512) => {
+      this.giveBack();
+      this.settle.resolve({ md5: this.md5.digest('hex'), sha512, size: this.size });
+      callback();
+    }, (err: Error) => callback(err));
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    // A stream destroyed mid-way leaves its worker mid-hash: retire that worker.
-    if (this.result === null) void this.sha512.terminate();
+    if (this.sha512) {
+      this.sha512.abandon();
+      this.giveBack();
+    }
+    this.settle.reject(error ?? new Error('the image stream was closed before it ended'));
     callback(error);
   }
 
-  digests(): Promise<{ md5: string; sha512: string; size: number }> {
-    return this.result ?? Promise.reject(new Error('the stream has not finished'));
+  private giveBack(): void {
+    const worker = this.sha512!;
+    this.sha512 = null;
+    this.release(worker);
   }
 }
 
+/**
+ * Creates hashing stages and owns their workers: one per upload in flight, kept for reuse up
+ * to `maxIdle`. Create one per process and close it on shutdown.
+ */
 export class ImageHasherPool implements HashingStageFactory {
-  private readonly idle: Sha512Worker[] = [];
+  private readonly idle: HashWorker[] = [];
+  private readonly all = new Set<HashWorker>();
   private closed = false;
 
-  create(): HashingStage {
+  constructor(private readonly options: { maxIdle?: number } = {}) {}
+
+  create(): ImageHashStage {
+    if (this.closed) throw new Error('the image hasher pool is closed');
     let worker = this.idle.pop();
-    while (worker && !worker.healthy) worker = this.idle.pop();
-    return new ParallelHashStage(worker ?? new Sha512Worker(), (w) => this.release(w));
+    while (worker && !worker.healthy) {
+      this.discard(worker);
+      worker = this.idle.pop();
+    }
+    if (!worker) {
+      worker = new HashWorker('sha512');
+      this.all.add(worker);
+    }
+    return new ImageHashStage(worker, (w) => this.release(w));
   }
 
+  /** Workers currently started, idle or busy (for tests and metrics). */
+  get size(): number {
+    return this.all.size;
+  }
+
+  /** Stops every worker; stages still running fail instead of hanging. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.idle.splice(0).map((w) => w.terminate()));
+    this.idle.length = 0;
+    const workers = [...this.all];
+    this.all.clear();
+    await Promise.all(workers.map((w) => w.terminate()));
   }
 
-  private release(worker: Sha512Worker): void {
-    if (this.closed || !worker.healthy || this.idle.length >= 4) void worker.terminate();
+  private release(worker: HashWorker): void {
+    if (this.closed || !worker.healthy || this.idle.length >= (this.options.maxIdle ?? 4)) this.discard(worker);
     else this.idle.push(worker);
+  }
+
+  private discard(worker: HashWorker): void {
+    this.all.delete(worker);
+    void worker.terminate();
   }
 }

@@ -26,7 +26,10 @@ export interface BlobWriter {
   readonly stream: Writable;
   /** Bytes the driver has accepted so far. */
   readonly bytesWritten: number;
-  /** Make the written bytes durable and visible under the key. Call after `stream` finished. */
+  /**
+   * Make the written bytes durable and visible under the key. Call once, after `stream`
+   * finished; if the stream failed or has not finished it rejects and discards the bytes.
+   */
   commit(): Promise<void>;
   /** Discard everything written. Safe to call more than once, and a no-op after commit. */
   abort(): Promise<void>;
@@ -40,7 +43,10 @@ export interface StorageDriver {
   get(key: string): Promise<Buffer | undefined>;
   /** Whole-object atomic write, for small objects only. */
   put(key: string, data: Buffer): Promise<void>;
-  /** Stream the object or one range of it. Throws NotFoundError when absent. */
+  /**
+   * Stream the object or one range of it. Throws NotFoundError when absent, and
+   * RangeNotSatisfiableError when the range starts past the end (an end past it is cut short).
+   */
   createReadStream(key: string, range?: ByteRange): Promise<Readable>;
   /** Start a staged write to `key`; nothing is visible until commit(). */
   createWriter(key: string): Promise<BlobWriter>;

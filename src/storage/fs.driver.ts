@@ -1,41 +1,22 @@
 /**
  * The filesystem store: objects under `<root>/objects/<key>`, writes staged under
- * `<root>/staging/` and moved into place only on commit, after an fsync of the file and,
- * after the rename, of its directory, so a crash never exposes a partial object.
+ * `<root>/staging/` and moved into place only on commit (see fs-blob.writer.ts), so a crash
+ * never exposes a partial object and a staged file is only ever garbage for purgeStaging.
  */
 import { randomUUID } from 'node:crypto';
-import { createReadStream, WriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { lstat, mkdir, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { BadRequestError, ImagoError, NotFoundError, StorageUnavailableError } from '../domain/errors.js';
-import { KEY_PATTERN, type BlobStat, type BlobWriter, type ByteRange, type StorageDriver } from './driver.js';
+import { NotFoundError, RangeNotSatisfiableError } from '../domain/errors.js';
+import type { BlobStat, BlobWriter, ByteRange, StorageDriver } from './driver.js';
+import { FileRangeStream } from './file-range.stream.js';
+import { FsBlobWriter } from './fs-blob.writer.js';
+import { isAbsent, toStorageError } from './fs-errors.js';
+import { StagingFile } from './staging-file.stream.js';
+import { checkKey, checkPrefix } from './storage-key.js';
 
-const WRITE_BUFFER = 1024 * 1024;
-
-function checkKey(key: string): void {
-  if (!KEY_PATTERN.test(key) || key.length > 1024) throw new BadRequestError(`Invalid storage key: ${key}`, { reason: 'storage.key' });
-}
-
-/** Disk full and quota errors become a typed storage error; everything else keeps its cause. */
-function storageError(err: unknown, action: string): Error {
-  if (err instanceof ImagoError) return err;
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOSPC' || code === 'EDQUOT') return new StorageUnavailableError('The local store is full.', { cause: err, reason: 'storage.full' });
-  return new StorageUnavailableError(`The local store could not ${action}.`, { cause: err, reason: 'storage.io' });
-}
-
-/** A staging file stream whose failures are typed storage errors (disk full → storage.full). */
-class StagingWriteStream extends WriteStream {
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    super._destroy(error, (err) => callback(err ? storageError(err, 'write an object') : err));
-  }
-}
-
-async function fsyncPath(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try { await handle.sync(); } finally { await handle.close(); }
-}
+/** One path segment of a key; anything else in the objects tree is not ours to list. */
+const SEGMENT = /^[a-z0-9][a-z0-9._-]*$/;
 
 export interface FsDriverOptions {
   name: string;
@@ -49,8 +30,108 @@ export class FsDriver implements StorageDriver {
 
   constructor(options: FsDriverOptions) {
     this.name = options.name;
-    this.objects = join(options.root, 'objects');
-    this.staging = join(options.root, 'staging');
+    const root = resolve(options.root);
+    this.objects = join(root, 'objects');
+    this.staging = join(root, 'staging');
+  }
+
+  async stat(key: string): Promise<BlobStat | undefined> {
+    const path = this.path(key);
+    try {
+      const s = await stat(path);
+      return s.isFile() ? { size: s.size, modifiedAt: s.mtime } : undefined;
+    } catch (err) {
+      if (isAbsent(err)) return undefined;
+      throw toStorageError(err, 'stat an object');
+    }
+  }
+
+  async get(key: string): Promise<Buffer | undefined> {
+    const path = this.path(key);
+    try {
+      return await readFile(path);
+    } catch (err) {
+      if (isAbsent(err)) return undefined;
+      throw toStorageError(err, 'read an object');
+    }
+  }
+
+  async put(key: string, data: Buffer): Promise<void> {
+    const writer = await this.createWriter(key);
+    try {
+      await new Promise<void>((done, fail) => writer.stream.end(data, () => (writer.stream.errored ? fail(writer.stream.errored) : done())));
+      await writer.commit();
+    } catch (err) {
+      await writer.abort();
+      throw toStorageError(err, 'write an object');
+    }
+  }
+
+  async createReadStream(key: string, range?: ByteRange): Promise<Readable> {
+    const path = this.path(key);
+    const absent = (cause: unknown) => new NotFoundError(`No object ${key} in store ${this.name}`, { cause, reason: 'storage.not_found' });
+    const handle = await open(path, 'r').catch((err: unknown) => {
+      throw isAbsent(err) ? absent(err) : toStorageError(err, 'open an object');
+    });
+    try {
+      const s = await handle.stat();
+      if (!s.isFile()) throw absent(undefined);
+      const { start, end } = resolveRange(range, s.size);
+      return new FileRangeStream(handle, start, end);
+    } catch (err) {
+      await handle.close();
+      throw toStorageError(err, 'open an object');
+    }
+  }
+
+  async createWriter(key: string): Promise<BlobWriter> {
+    const target = this.path(key);
+    const stagingPath = join(this.staging, randomUUID());
+    try {
+      await mkdir(this.staging, { recursive: true });
+      const handle = await open(stagingPath, 'wx');
+      return new FsBlobWriter(new StagingFile(handle), stagingPath, target);
+    } catch (err) {
+      throw toStorageError(err, 'stage an object');
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    const path = this.path(key);
+    await unlink(path).catch((err: unknown) => {
+      if (!isAbsent(err)) throw toStorageError(err, 'delete an object');
+    });
+  }
+
+  async *list(prefix: string): AsyncIterable<string> {
+    checkPrefix(prefix);
+    // Start at the deepest directory the prefix names; the rest of it filters entry names.
+    const dirKey = prefix.slice(0, prefix.lastIndexOf('/') + 1).replace(/\/$/, '');
+    yield* this.walk(dirKey, prefix);
+  }
+
+  async purgeStaging(olderThan: Date): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(this.staging);
+    } catch (err) {
+      if (isAbsent(err)) return 0;
+      throw toStorageError(err, 'list its staging area');
+    }
+    let removed = 0;
+    for (const name of names) {
+      const path = join(this.staging, name);
+      try {
+        const s = await lstat(path);
+        if (s.mtime >= olderThan) continue;
+        await unlink(path);
+        removed++;
+      } catch (err) {
+        // Committed or aborted since the listing: already gone, which is the goal.
+        if (!isAbsent(err)) throw toStorageError(err, 'purge its staging area');
+      }
+    }
+    return removed;
   }
 
   private path(key: string): string {
@@ -58,129 +139,32 @@ export class FsDriver implements StorageDriver {
     return join(this.objects, ...key.split('/'));
   }
 
-  async stat(key: string): Promise<BlobStat | undefined> {
+  private async *walk(dirKey: string, prefix: string): AsyncIterable<string> {
+    let entries;
     try {
-      const s = await stat(this.path(key));
-      return { size: s.size, modifiedAt: s.mtime };
+      entries = await readdir(dirKey === '' ? this.objects : join(this.objects, ...dirKey.split('/')), { withFileTypes: true });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw storageError(err, 'stat an object');
+      if (isAbsent(err)) return;
+      throw toStorageError(err, 'list objects');
     }
-  }
-
-  async get(key: string): Promise<Buffer | undefined> {
-    try {
-      return await readFile(this.path(key));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw storageError(err, 'read an object');
-    }
-  }
-
-  async put(key: string, data: Buffer): Promise<void> {
-    const writer = await this.createWriter(key);
-    writer.stream.end(data);
-    await new Promise<void>((resolve, reject) => {
-      writer.stream.once('finish', resolve);
-      writer.stream.once('error', reject);
-    }).catch(async (err: unknown) => { await writer.abort(); throw storageError(err, 'write an object'); });
-    await writer.commit();
-  }
-
-  async createReadStream(key: string, range?: ByteRange): Promise<Readable> {
-    const path = this.path(key);
-    // Open first so a missing object is a NotFoundError now, not a stream error later.
-    const handle = await open(path, 'r').catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') throw new NotFoundError(`No object ${key} in store ${this.name}`, { cause: err, reason: 'storage.not_found' });
-      throw storageError(err, 'open an object');
-    });
-    return createReadStream('', { fd: handle, start: range?.start, end: range?.end, highWaterMark: WRITE_BUFFER, autoClose: true });
-  }
-
-  async createWriter(key: string): Promise<BlobWriter> {
-    const target = this.path(key);
-    await mkdir(this.staging, { recursive: true }).catch((err: unknown) => { throw storageError(err, 'create its staging area'); });
-    const stagingPath = join(this.staging, randomUUID());
-    // WriteStream's constructor is public API but untyped for subclassing in @types/node 20.
-    const stream = new (StagingWriteStream as unknown as new (path: string, options: object) => WriteStream)(stagingPath, { flags: 'wx', highWaterMark: WRITE_BUFFER });
-    return new FsBlobWriter(stream, stagingPath, target);
-  }
-
-  async delete(key: string): Promise<void> {
-    await rm(this.path(key), { force: true }).catch((err: unknown) => { throw storageError(err, 'delete an object'); });
-  }
-
-  async *list(prefix: string): AsyncIterable<string> {
-    const walk = async function* (dir: string): AsyncIterable<string> {
-      let entries;
-      try { entries = await readdir(dir, { withFileTypes: true }); } catch { return; }
-      for (const entry of entries) {
-        const path = join(dir, entry.name);
-        if (entry.isDirectory()) yield* walk(path);
-        else yield path;
-      }
-    };
-    for await (const path of walk(this.objects)) {
-      const key = relative(this.objects, path).split(sep).join('/');
-      if (key.startsWith(prefix)) yield key;
-    }
-  }
-
-  async purgeStaging(olderThan: Date): Promise<number> {
-    let removed = 0;
-    let names: string[];
-    try { names = await readdir(this.staging); } catch { return 0; }
-    for (const name of names) {
-      const path = join(this.staging, name);
-      const s = await stat(path).catch(() => undefined);
-      if (s && s.mtime < olderThan) {
-        await unlink(path).catch(() => undefined);
-        removed++;
+    for (const entry of entries) {
+      if (!SEGMENT.test(entry.name)) continue;
+      const key = dirKey === '' ? entry.name : `${dirKey}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (`${key}/`.startsWith(prefix) || prefix.startsWith(`${key}/`)) yield* this.walk(key, prefix);
+      } else if (entry.isFile() && key.startsWith(prefix)) {
+        yield key;
       }
     }
-    return removed;
   }
 }
 
-class FsBlobWriter implements BlobWriter {
-  private state: 'open' | 'committed' | 'aborted' = 'open';
-  private failure: Error | null = null;
-
-  constructor(readonly stream: WriteStream, private readonly stagingPath: string, private readonly target: string) {
-    stream.on('error', (err) => { this.failure ??= err; });
+/** The inclusive range to read; an end past the object is cut short, a start past it is an error. */
+function resolveRange(range: ByteRange | undefined, size: number): ByteRange {
+  if (range === undefined) return { start: 0, end: size - 1 };
+  const { start, end } = range;
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start || start >= size) {
+    throw new RangeNotSatisfiableError(`Range ${start}-${end} is outside the object (${size} bytes).`, size);
   }
-
-  get bytesWritten(): number {
-    return this.stream.bytesWritten;
-  }
-
-  async commit(): Promise<void> {
-    if (this.state !== 'open') throw new Error(`cannot commit a writer that is ${this.state}`);
-    if (this.failure) throw storageError(this.failure, 'write an object');
-    if (!this.stream.writableFinished) throw new Error('commit() called before the stream finished');
-    await this.closed();
-    try {
-      await fsyncPath(this.stagingPath);
-      await mkdir(dirname(this.target), { recursive: true });
-      await rename(this.stagingPath, this.target);
-      await fsyncPath(dirname(this.target));
-    } catch (err) {
-      await this.abort();
-      throw storageError(err, 'commit an object');
-    }
-    this.state = 'committed';
-  }
-
-  async abort(): Promise<void> {
-    if (this.state !== 'open') return;
-    this.state = 'aborted';
-    if (!this.stream.destroyed) this.stream.destroy();
-    await this.closed();
-    await rm(this.stagingPath, { force: true });
-  }
-
-  private closed(): Promise<void> {
-    if (this.stream.closed) return Promise.resolve();
-    return new Promise((resolve) => this.stream.once('close', () => resolve()));
-  }
+  return { start, end: Math.min(end, size - 1) };
 }
