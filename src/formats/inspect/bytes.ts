@@ -45,40 +45,7 @@ export function within(size: number, offset: number, length: number, what: strin
   }
 }
 
-function crcTable(poly: number): Uint32Array {
-  const t = new Uint32Array(256);
-  for (let i = 0; i < 256; i++) {
-    let c = i;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ poly : c >>> 1;
-    t[i] = c >>> 0;
-  }
-  return t;
-}
-const CRC32_TABLE = crcTable(0xedb88320);
-const CRC32C_TABLE = crcTable(0x82f63b78);
-
-function crc(table: Uint32Array, buf: Buffer): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < buf.length; i++) c = table[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-/** CRC-32 (IEEE 802.3), used by GPT headers and partition arrays (UEFI 2.10 §5.3.2). */
-export function crc32(buf: Buffer): number {
-  return crc(CRC32_TABLE, buf);
-}
-
-/** CRC-32C (Castagnoli), used by VHDX headers, region and metadata tables (MS-VHDX §2.2). */
-export function crc32c(buf: Buffer): number {
-  return crc(CRC32C_TABLE, buf);
-}
-
-/** Checksum of `buf` with the 4-byte field at `at` treated as zero. */
-export function crcWithHole(fn: (b: Buffer) => number, buf: Buffer, at: number): number {
-  const copy = Buffer.from(buf);
-  copy.fill(0, at, at + 4);
-  return fn(copy);
-}
+export { crc32, crc32c, crcWithHole } from '../crc.js';
 
 /** Microsoft mixed-endian GUID text (first three fields little-endian). */
 export function guidString(buf: Buffer, at = 0): string {
