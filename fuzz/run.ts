@@ -21,7 +21,7 @@ import { minimize } from './engine/minimize.js';
 import { loadSample, saveSample } from './engine/sample.js';
 import { fuzz } from './engine/supervisor.js';
 import type { Finding, Progress } from './engine/supervisor.js';
-import { exceptionsThrownBy } from './engine/thrown.js';
+import { thrownBy } from './engine/thrown.js';
 import { loadTarget } from './targets/index.js';
 
 const { values, positionals } = parseArgs({
@@ -71,10 +71,7 @@ async function replay(files: string[]): Promise<number> {
     for (const p of problems) {
       console.log(`  ${p.kind}: ${p.message}`);
       if (p.detail) console.log(p.detail.replace(/^/gm, '    '));
-      if (p.kind === 'internal-error') {
-        const thrown = (await exceptionsThrownBy(() => target.run(sample))).filter((d) => !target.isExpectedException(d));
-        for (const t of thrown) console.log(`  thrown: ${t.replace(/\n/g, '\n    ')}`);
-      }
+      if (p.kind === 'internal-error') for (const t of await thrownBy(target, sample)) console.log(`  thrown: ${t.replace(/\n/g, '\n    ')}`);
     }
     if (problems.length > 0) failed++;
   }

@@ -7,6 +7,8 @@
  * carries on from the corpus so far.
  */
 import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { loadCorpusDir } from './corpus-files.js';
 import { DEFAULT_BUDGET } from './execute.js';
@@ -17,6 +19,7 @@ import type { Stats, WorkerInit, WorkerMessage } from './protocol.js';
 import { decodeSample, encodeSample, saveSample } from './sample.js';
 import type { Sample } from './sample.js';
 import type { Problem } from './target.js';
+import { thrownBy } from './thrown.js';
 import { loadTarget } from '../targets/index.js';
 
 export interface FuzzOptions {
@@ -76,6 +79,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzResult> {
   const hangMs = options.hangMs ?? Math.max(2000, 10 * budget.timeMs);
   const target = await loadTarget(options.target);
   const starting = options.corpusDir ? (await loadCorpusDir(options.corpusDir, target)).map(encodeSample) : [];
+  if (options.saveCorpusDir) await mkdir(options.saveCorpusDir, { recursive: true });
   const admitted: Uint8Array[] = [];
   /** Hashes of `admitted` (a restarted worker announces the seeds again). */
   const admittedKeys = new Set<string>();
@@ -107,14 +111,12 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzResult> {
     if (findings.has(key)) return;
     const finding: Finding = { ...problem, sample, path: null };
     findings.set(key, finding);
-    if (!options.outDir) {
+    pending.push((async () => {
+      // In this thread: the debugger that finds the throw sites would disturb the worker's coverage.
+      if (finding.kind === 'internal-error') finding.detail = [finding.detail, ...(await thrownBy(target, sample))].filter(Boolean).join('\n\n');
+      if (options.outDir) finding.path = await saveFinding(options.outDir, options.target, finding, sample);
       options.onFinding?.(finding);
-      return;
-    }
-    pending.push(saveFinding(options.outDir, options.target, problem, sample).then((path) => {
-      finding.path = path;
-      options.onFinding?.(finding);
-    }));
+    })());
   };
 
   const observe = (latest: Stats) => {
@@ -129,12 +131,20 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzResult> {
   const runWorker = (maxRuns: number | null): Promise<WorkerEnd> => new Promise((resolve, reject) => {
     control.resetExecution();
     const init: WorkerInit = {
-      target: options.target, seed: (options.seed ?? 1) + restarts, batch: options.batch ?? 32, budget, maxRuns,
-      withSeeds: stats.first === null, exclude: fatal, corpus: [...starting, ...admitted], startingCount: starting.length, control: control.buffer,
+      target: options.target,
+      seed: (options.seed ?? 1) + restarts,
+      batch: options.batch ?? 32,
+      budget,
+      maxRuns,
+      withSeeds: stats.first === null,
+      exclude: fatal,
+      corpus: [...starting, ...admitted],
+      startingCount: starting.length,
+      control: control.buffer,
       statsEveryMs: options.statsEveryMs ?? 1000,
     };
     const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
-      execArgv: process.env.FUZZ_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/fz/prof'] : [],
+      execArgv: [],
       workerData: init,
       resourceLimits: { maxOldGenerationSizeMb: options.heapLimitMb ?? 128, maxYoungGenerationSizeMb: 32 },
     });
@@ -184,7 +194,10 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzResult> {
         if (admittedKeys.has(key)) return;
         admittedKeys.add(key);
         admitted.push(m.sample);
-        if (options.saveCorpusDir) pending.push(saveSample(`${options.saveCorpusDir}/input-${String(admitted.length).padStart(6, '0')}`, decodeSample(Buffer.from(m.sample))));
+        if (options.saveCorpusDir) {
+          const name = `input-${String(admitted.length).padStart(6, '0')}`;
+          pending.push(saveSample(join(options.saveCorpusDir, name), decodeSample(Buffer.from(m.sample))));
+        }
       } else if (m.type === 'finding') {
         record(m.problem, decodeSample(Buffer.from(m.sample)));
       } else if (m.type === 'stats') {

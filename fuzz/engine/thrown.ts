@@ -3,16 +3,21 @@
  * internal error that was turned into a result, the original stack is gone; running the input
  * again with the debugger set to pause on every exception recovers it. The pause is answered
  * synchronously from the same thread: the handler records the exception and resumes at once.
+ *
+ * Never in the fuzzing worker: enabling the debugger in a thread disturbs V8's coverage counts
+ * there for good (blocks then come and go between runs of the same input).
  */
 import { Session } from 'node:inspector';
 import { postSync } from './coverage.js';
+import type { Sample } from './sample.js';
+import type { Target } from './target.js';
 
 interface Paused {
   params: { reason: string; data?: { className?: string; description?: string } };
 }
 
 /** Runs `fn` and returns the descriptions (with stacks) of the exceptions thrown meanwhile, caught or not. */
-export async function exceptionsThrownBy(fn: () => Promise<unknown>): Promise<string[]> {
+async function exceptionsThrownBy(fn: () => Promise<unknown>): Promise<string[]> {
   const session = new Session();
   session.connect();
   const thrown: string[] = [];
@@ -33,4 +38,9 @@ export async function exceptionsThrownBy(fn: () => Promise<unknown>): Promise<st
     session.disconnect();
   }
   return thrown;
+}
+
+/** The exceptions `target` throws on `sample` that it does not expect (see Target.isExpectedException). */
+export async function thrownBy(target: Target, sample: Sample): Promise<string[]> {
+  return (await exceptionsThrownBy(() => target.run(sample))).filter((d) => !target.isExpectedException(d));
 }

@@ -30,7 +30,6 @@ import { Random } from './random.js';
 import { decodeSample, encodeSample } from './sample.js';
 import type { Sample } from './sample.js';
 import type { Problem } from './target.js';
-import { exceptionsThrownBy } from './thrown.js';
 import { loadTarget } from '../targets/index.js';
 
 const init = workerData as WorkerInit;
@@ -93,12 +92,6 @@ async function report(problems: readonly Problem[], sample: Sample): Promise<voi
       problem = { ...p, message: `one execution took ${fastest.toFixed(0)} ms, the fastest of ${SLOW_CONFIRMATIONS + 1} (budget ${init.budget.timeMs} ms)` };
     }
     reported.add(key);
-    if (p.kind === 'internal-error') {
-      control.begin(sample); // under the watchdog like any execution
-      const thrown = (await exceptionsThrownBy(() => target.run(sample))).filter((d) => !target.isExpectedException(d));
-      control.end();
-      problem = { ...p, detail: [p.detail, ...thrown].filter(Boolean).join('\n\n') };
-    }
     post({ type: 'finding', problem, sample: encodeSample(sample) });
   }
 }

@@ -20,10 +20,10 @@ describe('fuzz engine', () => {
       hangMs: 1000,
       heapLimitMb: 64,
     });
-    const byKind = new Map(result.findings.map((f) => [f.kind, materialize(f.sample).toString('latin1')]));
-    assert.deepEqual(Object.fromEntries(byKind), {
-      exception: 'throw', slow: 'slow', memory: 'buffer', 'input-modified': 'write', hang: 'hang', crash: 'heap',
-    });
+    const found = result.findings.map((f) => `${f.kind} <- ${materialize(f.sample).toString('latin1')}`);
+    for (const expected of ['exception <- throw', 'slow <- slow', 'memory <- buffer', 'input-modified <- write', 'hang <- hang', 'crash <- heap']) {
+      assert.ok(found.includes(expected), `${expected} missing from ${found.join(', ')}`);
+    }
     assert.equal(result.restarts, 2);
     assert.ok(result.execs >= 50, `${result.execs} executions`);
   });

@@ -6,13 +6,15 @@
  * format's deeper code unfuzzed.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { readAt } from '../../fuzz/engine/sample.js';
+import { DEFAULT_BUDGET, execute } from '../../fuzz/engine/execute.js';
+import { loadSample, readAt } from '../../fuzz/engine/sample.js';
 import { fuzz } from '../../fuzz/engine/supervisor.js';
 import { inspectSeeds } from '../../fuzz/seeds/index.js';
+import { loadTarget } from '../../fuzz/targets/index.js';
 import { inspectSource } from '../../src/formats/inspect/index.js';
 
 describe('inspect fuzz target', () => {
@@ -23,9 +25,20 @@ describe('inspect fuzz target', () => {
     }
   });
 
+  it('no longer finds a problem in any saved finding (fuzz/findings)', async () => {
+    const target = await loadTarget('inspect');
+    const dir = new URL('../../fuzz/findings/', import.meta.url);
+    const files = (await readdir(dir)).filter((f) => f.endsWith('.sparse.json'));
+    assert.ok(files.length >= 3);
+    for (const file of files) {
+      const { problems } = await execute(target, await loadSample(new URL(file, dir).pathname), DEFAULT_BUDGET);
+      assert.deepEqual(problems.map((p) => `${p.kind}: ${p.message}`), [], file);
+    }
+  });
+
   it('finds nothing in a short seeded run, and covers more than the seeds', async (t) => {
     const out = await mkdtemp(join(tmpdir(), 'imago-fuzz-ci-'));
-    const result = await fuzz({ target: 'inspect', seconds: 25, maxRuns: 4000, seed: 1, outDir: out });
+    const result = await fuzz({ target: 'inspect', seconds: 25, maxRuns: 6000, seed: 1, outDir: out });
     t.diagnostic(`${result.execs} executions in ${result.seconds.toFixed(1)} s, corpus ${result.corpus}, blocks ${result.blocksAtStart} -> ${result.blocksAtEnd}`);
     if (result.findings.length === 0) await rm(out, { recursive: true, force: true });
     assert.deepEqual(result.findings.map((f) => `${f.kind}: ${f.message} (input ${f.path})`), []);

@@ -20,6 +20,11 @@ const DIFFERENCING = 4;
 const VHD_MAX_SECTORS = 0xff000000;
 const VHD_MAX_GEOMETRY = 65535 * 16 * 255;
 
+/** The footer's creator application (four bytes, e.g. "qemu"), printable ASCII only: it reaches API responses. */
+function creatorApp(footer: Buffer): string {
+  return footer.toString('latin1', 28, 32).replace(/\0/g, '').replace(/[^\x20-\x7e]/g, '?');
+}
+
 function checksumOk(b: Buffer, at: number): boolean {
   let sum = 0;
   for (let i = 0; i < b.length; i++) if (i < at || i >= at + 4) sum += b[i]!;
@@ -56,7 +61,7 @@ function* fixedFromFooter(ctx: InspectContext): Task<Accept | null> {
   const size = yield* fileSize();
   if (u64(f, 48) !== BigInt(size - FOOTER)) refuse('invalid_header', 'the fixed VHD current size does not match the file size');
   const virtualSize = checkSize(virtualSectors(f), ctx);
-  return { virtualSize, details: { subformat: 'fixed', creator: f.toString('latin1', 28, 32).replace(/\0/g, '') } };
+  return { virtualSize, details: { subformat: 'fixed', creator: creatorApp(f) } };
 }
 
 function parentOf(dh: Buffer): string | null {
@@ -116,7 +121,7 @@ function* inspectVhd(ctx: InspectContext): Task<Accept | null> {
     const bitmap = Math.ceil(blockSize / 512 / 8 / 512) * 512;
     within(size - FOOTER, maxSector * 512, bitmap + blockSize, 'last VHD data block');
   }
-  return { virtualSize, details: { subformat: 'dynamic', blockSize, creator: h.toString('latin1', 28, 32).replace(/\0/g, '') } };
+  return { virtualSize, details: { subformat: 'dynamic', blockSize, creator: creatorApp(h) } };
 }
 
 export const vhdInspector: Inspector = { name: 'vhd', run: inspectVhd };

@@ -99,6 +99,8 @@ function* metadata(region: Region): Task<Map<string, Buffer>> {
     }
     if (isUser || length === 0) continue;
     if (offset < 64 * KiB || offset + length > region.length) refuse('invalid_header', `VHDX metadata item ${guidString(e)} lies outside its region`);
+    // Fixed-size items (all but the parent locator) have the size the spec gives them, no less.
+    if (id !== PARENT_LOCATOR && length < ITEM_READ[id]!) refuse('invalid_header', `VHDX metadata item ${guidString(e)} is ${length} bytes, shorter than its type`);
     wanted.push({ id, offset, length: Math.min(length, ITEM_READ[id]!) });
   }
   const items = new Map<string, Buffer>();
@@ -135,7 +137,7 @@ function parentDescription(locator: Buffer | undefined): string {
     const e = 20 + 12 * i;
     const str = (off: number, len: number) => locator.subarray(off, off + len).toString('utf16le');
     const key = str(locator.readUInt32LE(e), locator.readUInt16LE(e + 8));
-    if (/path|linkage/.test(key)) pairs.push(`${key}=${quote(str(locator.readUInt32LE(e + 4), locator.readUInt16LE(e + 10)), 100)}`);
+    if (/path|linkage/.test(key)) pairs.push(`${quote(key, 40)}=${quote(str(locator.readUInt32LE(e + 4), locator.readUInt16LE(e + 10)), 100)}`);
   }
   return pairs.length ? pairs.slice(0, 3).join(', ') : '(parent locator)';
 }
