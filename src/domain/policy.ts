@@ -15,6 +15,12 @@ export const IMAGE_ACTIONS = [
   'get_image', 'get_images', 'add_image', 'modify_image', 'delete_image', 'upload_image',
   'download_image', 'publicize_image', 'communitize_image', 'set_image_owner',
   'deactivate', 'reactivate',
+  // image members (Glance's names)
+  'add_member', 'get_member', 'get_members', 'modify_member', 'delete_member',
+  // quotas: a project's own usage, and the admin's view and overrides (Imago's names)
+  'get_usage', 'get_quotas', 'manage_quotas',
+  // Imago's identity service: managing users, projects, roles and assignments (admin only)
+  'identity:manage',
 ] as const;
 export type ImageAction = (typeof IMAGE_ACTIONS)[number];
 
@@ -56,6 +62,15 @@ export const DEFAULT_RULES: Readonly<Record<ImageAction, Rule>> = {
   set_image_owner: adminOnly,
   deactivate: adminOnly,
   reactivate: adminOnly,
+  add_member: memberOfOwner,
+  get_member: canSee,
+  get_members: canSee,
+  modify_member: (p, t) => member(p, t) && t.memberStatus != null,
+  delete_member: memberOfOwner,
+  get_usage: reader,
+  get_quotas: adminOnly,
+  manage_quotas: adminOnly,
+  'identity:manage': adminOnly,
 };
 
 export class Policy {

@@ -7,7 +7,7 @@ import { ImagoError, UnauthorizedError } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import type { ImageDataService } from '../services/image-data.service.js';
 import type { ImageService } from '../services/image.service.js';
-import type { TokenAuthenticator } from '../services/token-authenticator.js';
+import type { Authenticator } from '../services/ports.js';
 import { errorBody, statusOf } from './error-registry.js';
 import { PATCH_V20, PATCH_V21 } from './patch-body.js';
 import { registerImageDataRoutes } from './routes/image-data.routes.js';
@@ -18,7 +18,7 @@ import { registerVersionRoutes } from './routes/versions.routes.js';
 export interface HttpDeps {
   images: ImageService;
   imageData: ImageDataService;
-  authenticator: TokenAuthenticator;
+  authenticator: Authenticator;
   /** Public base URL for absolute links (version document); derived from Host when unset. */
   publicUrl: string | undefined;
   logLevel: string;
@@ -64,7 +64,7 @@ export function buildHttpServer(deps: HttpDeps): FastifyInstance {
   app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/v2/') && request.url !== '/v2') return;
     const header = request.headers['x-auth-token'];
-    request.principal = deps.authenticator.authenticate(Array.isArray(header) ? header[0] : header);
+    request.principal = await deps.authenticator.authenticate(Array.isArray(header) ? header[0] : header);
   });
 
   app.addHook('onResponse', async (request, reply) => {

@@ -4,6 +4,7 @@
  */
 import type { Image, ImageStatus } from '../domain/image.js';
 import type { ImageListQuery } from '../domain/image-query.js';
+import type { Principal } from '../domain/principal.js';
 
 export interface Clock {
   now(): Date;
@@ -34,4 +35,13 @@ export interface HashingStage extends NodeJS.ReadWriteStream {
 
 export interface HashingStageFactory {
   create(): HashingStage;
+}
+
+/**
+ * Turns the X-Auth-Token of a request into the caller. Implementations: static tokens from
+ * configuration, tokens issued by Imago's own identity service, and tokens validated by an
+ * external Keystone. Throws UnauthorizedError for a missing, unknown, expired or revoked token.
+ */
+export interface Authenticator {
+  authenticate(token: string | undefined): Promise<Principal>;
 }

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { UnauthorizedError } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
+import type { Authenticator } from './ports.js';
 
 export interface TokenGrantLike {
   token: string;
@@ -18,7 +19,7 @@ export const ADMIN_PROJECT = 'admin';
 
 const digest = (token: string): string => createHash('sha256').update(token).digest('hex');
 
-export class TokenAuthenticator {
+export class TokenAuthenticator implements Authenticator {
   private readonly principals = new Map<string, Principal>();
 
   constructor(adminToken: string, grants: readonly TokenGrantLike[]) {
@@ -28,7 +29,7 @@ export class TokenAuthenticator {
     this.principals.set(digest(adminToken), { projectId: ADMIN_PROJECT, userId: null, roles: ['admin', 'member', 'reader'] });
   }
 
-  authenticate(token: string | undefined): Principal {
+  async authenticate(token: string | undefined): Promise<Principal> {
     if (token === undefined || token === '') throw new UnauthorizedError(undefined, { reason: 'auth.missing_token' });
     const principal = this.principals.get(digest(token));
     if (!principal) throw new UnauthorizedError('The request you have made requires authentication.', { reason: 'auth.invalid_token' });
