@@ -1,13 +1,12 @@
 /**
  * Opens the catalog database named by a URL: `sqlite:PATH` (the embedded default, or
  * `sqlite::memory:`) or `postgres://…`. Returns Kysely over either, so repositories are
- * written once.
+ * written once. Each driver is loaded only when its dialect is used, so the embedded default
+ * does not carry pg's code in memory.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -24,9 +23,10 @@ export async function openDatabase(url: string): Promise<Catalog> {
   throw new Error(`Unsupported database URL ${url}: use sqlite:PATH or postgres://…`);
 }
 
-function openSqlite(path: string): Catalog {
+async function openSqlite(path: string): Promise<Catalog> {
   if (path === '') throw new Error('The sqlite: database URL needs a path (or :memory:)');
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const { default: BetterSqlite3 } = await import('better-sqlite3');
   const sqlite = new BetterSqlite3(path);
   // WAL lets readers proceed during a write; NORMAL sync is durable across process crashes
   // and loses at most the last transactions on power loss, as is usual for WAL.
@@ -39,17 +39,17 @@ function openSqlite(path: string): Catalog {
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 
-/**
- * Sizes and timestamps are bigint columns, which pg returns as strings by default. They fit
- * in a double (< 2^53), so this pool reads them as numbers; the global pg.types registry stays
- * untouched, so other pools in the process keep their own behaviour.
- */
-const catalogTypes: pg.CustomTypesConfig = {
-  getTypeParser: (oid, format) =>
-    oid === pg.types.builtins.INT8 && format !== 'binary' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format),
-};
-
-function openPostgres(url: string): Catalog {
+async function openPostgres(url: string): Promise<Catalog> {
+  const { default: pg } = await import('pg');
+  /*
+   * Sizes and timestamps are bigint columns, which pg returns as strings by default. They fit
+   * in a double (< 2^53), so this pool reads them as numbers; the global pg.types registry stays
+   * untouched, so other pools in the process keep their own behaviour.
+   */
+  const catalogTypes: import('pg').CustomTypesConfig = {
+    getTypeParser: (oid, format) =>
+      oid === pg.types.builtins.INT8 && format !== 'binary' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format),
+  };
   const pool = new pg.Pool({ connectionString: url, max: 10, types: catalogTypes });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
