@@ -9,16 +9,24 @@ import type { Config } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrator.js';
 import { ImageRepository } from './db/repositories/image.repository.js';
-import { Policy } from './domain/policy.js';
+import { MemberRepository } from './db/repositories/member.repository.js';
+import { QuotaRepository } from './db/repositories/quota.repository.js';
 import { buildHttpServer } from './http/server.js';
 import { ImageHasherPool } from './lib/image-hasher.js';
 import { ImageDataService } from './services/image-data.service.js';
 import { ImageService } from './services/image.service.js';
+import { MemberService } from './services/member.service.js';
+import { QuotaService } from './services/quota.service.js';
 import { StoreJanitor } from './services/store-janitor.service.js';
 import type { Clock } from './services/ports.js';
 import { TokenAuthenticator } from './services/token-authenticator.js';
+import { AuthenticatorChain } from './services/authenticator-chain.js';
+import { KeystoneAuthenticator } from './services/keystone-authenticator.js';
+import { KeystoneClient } from './keystone/keystone.client.js';
+import { buildStandaloneIdentity } from './standalone-identity.js';
 import { FsDriver } from './storage/fs.driver.js';
 import { StoreRegistry } from './storage/store-registry.js';
+import { loadPolicy } from './policy-file.js';
 
 export interface App {
   http: FastifyInstance;
@@ -28,7 +36,14 @@ export interface App {
 
 const systemClock: Clock = { now: () => new Date() };
 
+/** A Keystone that has not answered within this long counts as unreachable (503). */
+const KEYSTONE_TIMEOUT_MS = 10_000;
+/** Validated Keystone tokens kept at once: a few MB at most, whatever the traffic. */
+const KEYSTONE_CACHE_CAPACITY = 10_000;
+
 export async function createApp(config: Config): Promise<App> {
+  // First, so a broken policy file stops the start before anything is opened.
+  const policy = await loadPolicy(config.policyFile);
   const adminToken = await resolveAdminToken(config.adminToken, config.dataDir);
   const catalog = await openDatabase(config.databaseUrl);
   const hashers = new ImageHasherPool();
@@ -36,22 +51,41 @@ export async function createApp(config: Config): Promise<App> {
     await migrateToLatest(catalog.db);
     const repository = new ImageRepository(catalog.db);
     const stores = new StoreRegistry(new FsDriver({ name: 'local', root: join(config.dataDir, 'images') }));
-    const policy = new Policy();
+    const quotas = new QuotaService(new QuotaRepository(catalog.db), policy, systemClock, {
+      image_count_total: config.quotaImageCountTotal,
+      image_size_total: config.quotaImageSizeTotal,
+      image_stage_total: config.quotaImageStageTotal,
+      image_count_uploading: config.quotaImageCountUploading,
+    });
+    const memberRepository = new MemberRepository(catalog.db);
     const images = new ImageService(repository, policy, systemClock, {
       tagQuota: config.imageTagQuota,
       propertyQuota: config.imagePropertyQuota,
       listLimitDefault: config.listLimitDefault,
       listLimitMax: config.listLimitMax,
-    }, stores);
+    }, stores, quotas, memberRepository);
     const imageData = new ImageDataService(images, repository, policy, stores, hashers, systemClock, config.imageSizeCap, {
       maxVirtualSize: config.maxVirtualSize,
       requireFormatMatch: config.requireImageFormatMatch,
       allowEncrypted: config.allowEncryptedImages,
-    });
+    }, quotas);
+    const members = new MemberService(images, memberRepository, policy, systemClock, { memberQuota: config.imageMemberQuota });
     const janitor = new StoreJanitor(repository, stores, systemClock);
     const cleaned = await janitor.run();
-    const authenticator = new TokenAuthenticator(adminToken.token, config.tokens);
-    const http = buildHttpServer({ images, imageData, authenticator, publicUrl: config.publicUrl, logLevel: config.logLevel });
+    const staticTokens = new TokenAuthenticator(adminToken.token, config.tokens);
+    // Standalone mode: Imago's own users and tokens (/identity/v3) beside the static tokens.
+    const standalone = config.keystone ? undefined : buildStandaloneIdentity(catalog.db, policy, systemClock, { tokenTtlSeconds: config.tokenTtlSeconds });
+    const bootstrapped = await standalone?.start({ bootstrapPassword: config.bootstrapPassword, dataDir: config.dataDir });
+    // Keystone mode: the operator's static tokens first (no round trip), then Keystone's.
+    const authenticator = config.keystone
+      ? new AuthenticatorChain([staticTokens, new KeystoneAuthenticator(
+        new KeystoneClient(config.keystone, { timeoutMs: KEYSTONE_TIMEOUT_MS }),
+        systemClock,
+        { cacheSeconds: config.keystone.cacheSeconds, cacheCapacity: KEYSTONE_CACHE_CAPACITY },
+      )])
+      : new AuthenticatorChain([staticTokens, standalone!.authenticator]);
+    const http = buildHttpServer({ images, imageData, members, quotas, authenticator, publicUrl: config.publicUrl, logLevel: config.logLevel, identityUri: config.keystone?.url, identity: standalone });
+    if (bootstrapped?.passwordPath) http.log.warn(`created the identity user "admin" (project "admin") with a generated password saved to ${bootstrapped.passwordPath}; log in with it and change it`);
     if (cleaned.requeued + cleaned.stagingRemoved + cleaned.orphansRemoved > 0) http.log.warn(cleaned, 'cleaned up after an earlier crash');
     return {
       http,

@@ -45,4 +45,25 @@ describe('loadConfig', () => {
       assert.equal(err.problems.length, 4, err.message);
     }
   });
+
+  it('takes default quotas as whole numbers from -1 (unlimited, the default), sizes in MiB', () => {
+    const defaults = loadConfig({ env: {} });
+    assert.deepEqual([defaults.quotaImageCountTotal, defaults.quotaImageSizeTotal, defaults.quotaImageStageTotal, defaults.quotaImageCountUploading], [-1, -1, -1, -1]);
+    const config = loadConfig({ env: { IMAGO_QUOTA_IMAGE_SIZE_TOTAL: '10240', IMAGO_QUOTA_IMAGE_COUNT_UPLOADING: '-1' }, overrides: { quota_image_count_total: 100 } });
+    assert.equal(config.quotaImageSizeTotal, 10240);
+    assert.equal(config.quotaImageCountUploading, -1);
+    assert.equal(config.quotaImageCountTotal, 100);
+    assert.throws(() => loadConfig({ env: { IMAGO_QUOTA_IMAGE_COUNT_TOTAL: '-2', IMAGO_QUOTA_IMAGE_SIZE_TOTAL: String(2 ** 40) } }),
+      (err: ConfigError) => err.problems.length === 2 && /quota_image_count_total/.test(err.message) && /quota_image_size_total/.test(err.message));
+  });
+
+  it('reads image_member_quota (default 128, -1 unlimited) and resolves policy_file', () => {
+    const defaults = loadConfig({ env: {} });
+    assert.equal(defaults.imageMemberQuota, 128);
+    assert.equal(defaults.policyFile, undefined);
+    const config = loadConfig({ env: { IMAGO_IMAGE_MEMBER_QUOTA: '-1', IMAGO_POLICY_FILE: 'etc/policy.yaml' } });
+    assert.equal(config.imageMemberQuota, -1);
+    assert.equal(config.policyFile, join(process.cwd(), 'etc/policy.yaml'));
+    assert.throws(() => loadConfig({ env: { IMAGO_IMAGE_MEMBER_QUOTA: '-2' } }), /image_member_quota/);
+  });
 });

@@ -3,10 +3,11 @@
  * answers --help, and hands it a context with the output streams and a lazily built client.
  */
 import { ApiError } from '../client/api-error.js';
+import { IdentityClient } from '../client/identity-client.js';
 import { ImageClient } from '../client/image-client.js';
 import { flagOption, parseCommandArgs, UsageError, type OptionSpecs, type ParsedArgs } from './args.js';
 import { writeLine, type CliIo } from './cli-io.js';
-import { resolveConnection } from './connection.js';
+import { establish, resolveConnection } from './connection.js';
 import { ProgressBar } from './progress.js';
 
 export interface CommandContext {
@@ -14,6 +15,8 @@ export interface CommandContext {
   /** --json: print the API's JSON instead of tables. */
   json: boolean;
   client(): ImageClient;
+  /** The identity API (Imago's /identity/v3 or OS_AUTH_URL) with the same token. */
+  identity(): IdentityClient;
   progress(label: string): ProgressBar;
 }
 
@@ -25,6 +28,8 @@ export interface Command {
   /** Option lines shown by --help. */
   help?: string;
   options: OptionSpecs;
+  /** Works without a server (serve, local files): never logs in with OS_* credentials. */
+  local?: boolean;
   run(context: CommandContext, args: ParsedArgs): Promise<number | void>;
 }
 
@@ -38,6 +43,8 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
 export const GLOBAL_HELP = `global options:
   --url URL       server endpoint (or IMAGO_URL, OS_IMAGE_URL; default http://127.0.0.1:9292)
   --token TOKEN   X-Auth-Token to send (or IMAGO_TOKEN, OS_TOKEN, OS_AUTH_TOKEN)
+                  without a token, OS_AUTH_URL with OS_USERNAME, OS_PASSWORD and OS_PROJECT_NAME
+                  (or OS_APPLICATION_CREDENTIAL_ID and _SECRET) log in and find the image URL
   --json          print JSON for scripts instead of tables
   -h, --help      show help`;
 
@@ -57,7 +64,9 @@ export async function runCommand(command: Command, argv: string[], io: CliIo): P
     return 0;
   }
   let client: ImageClient | undefined;
-  const connection = resolveConnection(args.values, io.env);
+  let identity: IdentityClient | undefined;
+  const planned = resolveConnection(args.values, io.env);
+  const connection = command.local ? planned : await establish(planned);
   const context: CommandContext = {
     io,
     json: flagOption(args.values, 'json'),
@@ -71,13 +80,23 @@ export async function runCommand(command: Command, argv: string[], io: CliIo): P
       }
       return client;
     },
+    identity: () => {
+      if (identity === undefined) {
+        try {
+          identity = new IdentityClient({ authUrl: connection.authUrl, ...(connection.token !== undefined ? { token: connection.token } : {}) });
+        } catch (err) {
+          throw new UsageError((err as Error).message);
+        }
+      }
+      return identity;
+    },
     progress: (label) => new ProgressBar(io.stderr, label),
   };
   try {
     return (await command.run(context, args)) ?? 0;
   } catch (err) {
     if (err instanceof ApiError && err.status === 401 && connection.token === undefined) {
-      throw new Error(`${err.message} (no token was sent: use --token or set IMAGO_TOKEN)`);
+      throw new Error(`${err.message} (no token was sent: use --token or set IMAGO_TOKEN, or OS_AUTH_URL with OS_USERNAME and OS_PASSWORD)`);
     }
     throw withUsage(err, command);
   }

@@ -12,6 +12,7 @@ import { inspectFile } from '../formats/inspect/index.js';
 
 export const imageConvertCommand: Command = {
   name: 'convert',
+  local: true,
   usage: 'image convert IN OUT --format F [--vhd-fixed] [--align-1mib]',
   summary: 'Convert a local disk image to raw, qcow2, vmdk (streamOptimized), vhd or vhdx.',
   help: `options:

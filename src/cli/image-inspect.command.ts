@@ -11,6 +11,7 @@ import { inspectFile } from '../formats/inspect/index.js';
 
 export const imageInspectCommand: Command = {
   name: 'inspect',
+  local: true,
   usage: 'image inspect FILE [--disk-format F] [--max-virtual-size BYTES] [--allow-encrypted]',
   summary: 'Inspect a local disk image: real format, virtual size, and whether Imago accepts it.',
   help: `options:

@@ -4,7 +4,7 @@ import { writeLine } from './cli-io.js';
 import type { CommandContext } from './command.js';
 import { renderImage, renderImageList } from './output/image-output.js';
 
-function printJson(context: CommandContext, value: unknown): void {
+export function printJson(context: CommandContext, value: unknown): void {
   writeLine(context.io.stdout, JSON.stringify(value, null, 2));
 }
 

@@ -6,12 +6,13 @@ import { imageConvertCommand } from './image-convert.command.js';
 import { imageInspectCommand } from './image-inspect.command.js';
 import { imageDeactivateCommand, imageDeleteCommand, imageReactivateCommand } from './image-lifecycle.command.js';
 import { imageListCommand, imageShowCommand } from './image-read.command.js';
+import { imageAcceptCommand, imageRejectCommand, imageShareCommand, imageUnshareCommand } from './member.command.js';
 import { imageTagCommand, imageUpdateCommand } from './image-update.command.js';
 
 export const IMAGE_COMMANDS: readonly Command[] = [
   imageCreateCommand, imageListCommand, imageShowCommand, imageUpdateCommand, imageUploadCommand,
   imageDownloadCommand, imageDeleteCommand, imageTagCommand, imageDeactivateCommand, imageReactivateCommand,
-  imageInspectCommand, imageConvertCommand,
+  imageInspectCommand, imageConvertCommand, imageShareCommand, imageUnshareCommand, imageAcceptCommand, imageRejectCommand,
 ];
 
 export function imageGroupHelp(): string {

@@ -5,9 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from './args.js';
 import { processIo, writeLine, type CliIo } from './cli-io.js';
-import { GLOBAL_HELP, runCommand } from './command.js';
+import { GLOBAL_HELP, runCommand, type Command } from './command.js';
 import { IMAGE_COMMANDS, imageGroupHelp } from './image.command.js';
+import { MEMBER_COMMANDS, memberGroupHelp } from './member.command.js';
+import { QUOTA_COMMANDS, quotaGroupHelp } from './quota.command.js';
+import { CREDENTIAL_COMMANDS, credentialGroupHelp, ROLE_COMMANDS, roleGroupHelp } from './role-credential.command.js';
 import { serveCommand } from './serve.command.js';
+import { PROJECT_COMMANDS, projectGroupHelp, USER_COMMANDS, userGroupHelp } from './user-project.command.js';
 
 const TOP_HELP = `usage: imago [--url URL] [--token TOKEN] [--json] COMMAND ...
 
@@ -16,6 +20,12 @@ Imago: a VM image service speaking the OpenStack Image API v2.
 commands:
   serve    run the Imago server
   image    manage images: ${IMAGE_COMMANDS.map((c) => c.name).join(', ')}
+  member   the projects an image is shared with: ${MEMBER_COMMANDS.map((c) => c.name).join(', ')}
+  quota    quotas and usage: ${QUOTA_COMMANDS.map((c) => c.name).join(', ')}
+  user     Imago's own users (standalone identity): ${USER_COMMANDS.map((c) => c.name).join(', ')}
+  project  Imago's own projects: ${PROJECT_COMMANDS.map((c) => c.name).join(', ')}
+  role     roles and assignments: ${ROLE_COMMANDS.map((c) => (c.name === 'assignment' ? 'assignment list' : c.name)).join(', ')}
+  credential your application credentials: ${CREDENTIAL_COMMANDS.map((c) => c.name).join(', ')}
 
 Run 'imago image --help' for the image commands, 'imago image COMMAND --help' for one command.
 
@@ -34,6 +44,17 @@ export function takeWord(argv: string[]): { word: string; rest: string[] } | und
   }
   return undefined;
 }
+
+/** `imago GROUP COMMAND ...`: each group's commands and its help page. */
+const GROUPS: Readonly<Record<string, { commands: readonly Command[]; help: () => string }>> = {
+  image: { commands: IMAGE_COMMANDS, help: imageGroupHelp },
+  member: { commands: MEMBER_COMMANDS, help: memberGroupHelp },
+  quota: { commands: QUOTA_COMMANDS, help: quotaGroupHelp },
+  user: { commands: USER_COMMANDS, help: userGroupHelp },
+  project: { commands: PROJECT_COMMANDS, help: projectGroupHelp },
+  role: { commands: ROLE_COMMANDS, help: roleGroupHelp },
+  credential: { commands: CREDENTIAL_COMMANDS, help: credentialGroupHelp },
+};
 
 const wantsHelp = (argv: string[]): boolean => argv.includes('--help') || argv.includes('-h');
 
@@ -65,18 +86,20 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     throw new UsageError('missing command');
   }
   if (command.word === 'serve') return runCommand(serveCommand, command.rest, io);
-  if (command.word !== 'image') throw new UsageError(`unknown command '${command.word}'`);
+  const group = Object.hasOwn(GROUPS, command.word) ? GROUPS[command.word]! : undefined;
+  if (group === undefined) throw new UsageError(`unknown command '${command.word}'`);
 
+  const groupUsage = `imago ${command.word} COMMAND [options] (see imago ${command.word} --help)`;
   const sub = takeWord(command.rest);
   if (sub === undefined) {
     if (wantsHelp(command.rest)) {
-      writeLine(io.stdout, imageGroupHelp());
+      writeLine(io.stdout, group.help());
       return 0;
     }
-    throw new UsageError('missing image command', 'imago image COMMAND [options] (see imago image --help)');
+    throw new UsageError(`missing ${command.word} command`, groupUsage);
   }
-  const found = IMAGE_COMMANDS.find((c) => c.name === sub.word);
-  if (found === undefined) throw new UsageError(`unknown image command '${sub.word}'`, 'imago image COMMAND [options] (see imago image --help)');
+  const found = group.commands.find((c) => c.name === sub.word);
+  if (found === undefined) throw new UsageError(`unknown ${command.word} command '${sub.word}'`, groupUsage);
   return runCommand(found, sub.rest, io);
 }
 

@@ -6,6 +6,7 @@ import type { Command } from './command.js';
 
 export const serveCommand: Command = {
   name: 'serve',
+  local: true,
   usage: 'serve [--port N] [--host H] [--config FILE] [--data-dir DIR]',
   summary: 'Run the Imago server (configuration: FILE or IMAGO_CONFIG, then IMAGO_* variables, then these flags).',
   help: `options:

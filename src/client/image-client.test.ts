@@ -77,6 +77,24 @@ describe('ImageClient requests', () => {
     ]);
   });
 
+  it('shares images through the members paths, with JSON bodies', async () => {
+    seen.length = 0;
+    handler = (req, res) => (req.method === 'DELETE' ? res.writeHead(204).end() : json(res, 200, { member_id: 'p 1', status: 'pending' }));
+    const c = client();
+    assert.equal((await c.addMember('i1', 'p 1')).member_id, 'p 1');
+    await c.listMembers('i1');
+    await c.getMember('i1', 'p 1');
+    await c.updateMember('i1', 'p 1', 'accepted');
+    await c.removeMember('i1', 'p 1');
+    assert.deepEqual(seen.map((s) => `${s.method} ${s.url}`), [
+      'POST /v2/images/i1/members', 'GET /v2/images/i1/members', 'GET /v2/images/i1/members/p%201',
+      'PUT /v2/images/i1/members/p%201', 'DELETE /v2/images/i1/members/p%201',
+    ]);
+    assert.deepEqual(JSON.parse(seen[0]!.body.toString()), { member: 'p 1' });
+    assert.deepEqual(JSON.parse(seen[3]!.body.toString()), { status: 'accepted' });
+    assert.equal(seen[3]!.headers['content-type'], 'application/json');
+  });
+
   it('follows next links under a path prefix until the last page', async () => {
     seen.length = 0;
     handler = (req, res) => {

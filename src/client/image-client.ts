@@ -12,6 +12,8 @@ import type {
   ImageCreateFields, ImageListQuery, ImagePage, ImageRecord, PatchOperation, ProgressListener,
 } from './image-types.js';
 import { encodeListQuery } from './list-query.js';
+import type { ImageMemberList, ImageMemberRecord, MemberStatus } from './member-types.js';
+import type { ProjectQuotasDocument, QuotaName, UsageDocument } from './quota-types.js';
 
 export interface ImageClientOptions {
   /** The endpoint, with or without the trailing `/v2` (both forms circulate in OpenStack configs). */
@@ -119,6 +121,49 @@ export class ImageClient {
 
   async reactivate(id: string): Promise<void> {
     await this.send('POST', `/v2/images/${encodeURIComponent(id)}/actions/reactivate`);
+  }
+
+  /** Shares the (shared-visibility) image with a project; the membership starts pending. */
+  async addMember(id: string, project: string): Promise<ImageMemberRecord> {
+    return this.json('POST', `/v2/images/${encodeURIComponent(id)}/members`, { member: project }, 'application/json');
+  }
+
+  /** All members for the owner; only the caller's own membership for a member. */
+  async listMembers(id: string): Promise<ImageMemberList> {
+    return this.json('GET', `/v2/images/${encodeURIComponent(id)}/members`);
+  }
+
+  async getMember(id: string, project: string): Promise<ImageMemberRecord> {
+    return this.json('GET', `/v2/images/${encodeURIComponent(id)}/members/${encodeURIComponent(project)}`);
+  }
+
+  /** A member project accepts, rejects or resets (pending) an image shared with it. */
+  async updateMember(id: string, project: string, status: MemberStatus): Promise<ImageMemberRecord> {
+    return this.json('PUT', `/v2/images/${encodeURIComponent(id)}/members/${encodeURIComponent(project)}`, { status }, 'application/json');
+  }
+
+  async removeMember(id: string, project: string): Promise<void> {
+    await this.send('DELETE', `/v2/images/${encodeURIComponent(id)}/members/${encodeURIComponent(project)}`);
+  }
+
+  /** GET /v2/info/usage: the caller's project's quotas and usage (Glance). */
+  async getUsage(): Promise<UsageDocument> {
+    return this.json('GET', '/v2/info/usage');
+  }
+
+  /** An admin's view of a project's quotas (Imago extension). */
+  async getQuotas(projectId: string): Promise<ProjectQuotasDocument> {
+    return this.json('GET', `/v2/quotas/${encodeURIComponent(projectId)}`);
+  }
+
+  /** Overrides some of a project's limits (Imago extension, admin). */
+  async setQuotas(projectId: string, limits: Partial<Record<QuotaName, number>>): Promise<ProjectQuotasDocument> {
+    return this.json('PUT', `/v2/quotas/${encodeURIComponent(projectId)}`, limits, 'application/json');
+  }
+
+  /** Puts one of a project's limits back to the default (Imago extension, admin). */
+  async unsetQuota(projectId: string, name: QuotaName): Promise<void> {
+    await this.send('DELETE', `/v2/quotas/${encodeURIComponent(projectId)}/${encodeURIComponent(name)}`);
   }
 
   /**

@@ -9,3 +9,9 @@ export type {
   PatchOperation, ProgressListener, Visibility,
 } from './image-types.js';
 export { exactNameFilter } from './list-query.js';
+export type { ImageMemberList, ImageMemberRecord, MemberStatus } from './member-types.js';
+export type { ProjectQuotasDocument, QuotaName, UsageDocument } from './quota-types.js';
+export { catalogUrl, IdentityClient, identityV3Url, type CredentialCreate, type IdentityClientOptions } from './identity-client.js';
+export type {
+  ApplicationCredentialRecord, CatalogService, LoginCredentials, ProjectRecord, RoleAssignmentRecord, RoleRecord, Session, TokenRecord, UserRecord,
+} from './identity-types.js';

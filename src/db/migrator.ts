@@ -5,12 +5,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Kysely, type Migration, Migrator, SqliteAdapter } from 'kysely';
 import * as images0001 from './migrations/0001-images.js';
+import * as identity0002 from './migrations/0002-identity.js';
+import * as quotas0003 from './migrations/0003-quotas.js';
 import type { Database } from './schema.js';
 
 /** Applied in the order of their names. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-images': images0001,
+  '0002-identity': identity0002,
+  '0003-quotas': quotas0003,
 };
+
+/** Every migration's name, in the order they apply. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS).sort();
 
 const SQLITE_ATTEMPTS = 5;
 

@@ -48,9 +48,72 @@ export interface ImageMembersTable {
   updated_at: number;
 }
 
+/** Imago's own identity service (migrations/0002-identity.ts). */
+export interface IdentityProjectsTable {
+  id: string;
+  name: string;
+  description: string;
+  enabled: number;
+  created_at: number;
+}
+
+export interface IdentityUsersTable {
+  id: string;
+  name: string;
+  password_hash: string | null;
+  enabled: number;
+  default_project_id: string | null;
+  created_at: number;
+}
+
+export interface IdentityRoleAssignmentsTable {
+  user_id: string;
+  project_id: string;
+  role: string;
+}
+
+export interface IdentityAppCredentialsTable {
+  id: string;
+  user_id: string;
+  project_id: string;
+  name: string;
+  description: string;
+  secret_hash: string;
+  roles: string;
+  expires_at: number | null;
+  created_at: number;
+}
+
+export interface IdentityTokensTable {
+  token_hash: string;
+  user_id: string;
+  project_id: string | null;
+  roles: string;
+  methods: string;
+  audit_ids: string;
+  app_credential_id: string | null;
+  issued_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+/** Per-project quota overrides (migrations/0003-quotas.ts), in the quota's unit (MiB or images). */
+export interface ProjectQuotasTable {
+  project_id: string;
+  quota_name: string;
+  limit_value: number;
+  updated_at: number;
+}
+
 export interface Database {
+  identity_projects: IdentityProjectsTable;
+  identity_users: IdentityUsersTable;
+  identity_role_assignments: IdentityRoleAssignmentsTable;
+  identity_app_credentials: IdentityAppCredentialsTable;
+  identity_tokens: IdentityTokensTable;
   images: ImagesTable;
   image_tags: ImageTagsTable;
   image_properties: ImagePropertiesTable;
   image_members: ImageMembersTable;
+  project_quotas: ProjectQuotasTable;
 }

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'range_not_satisfiable'
   | 'invalid_image_data'
   | 'storage_unavailable'
+  | 'service_unavailable'
   | 'internal';
 
 export class ImagoError extends Error {
@@ -96,5 +97,12 @@ export class InvalidImageDataError extends ImagoError {
 export class StorageUnavailableError extends ImagoError {
   constructor(message: string, options?: { cause?: unknown; reason?: string }) {
     super('storage_unavailable', message, options);
+  }
+}
+
+/** A service Imago depends on (e.g. the Keystone that validates tokens) cannot be reached or failed. */
+export class ServiceUnavailableError extends ImagoError {
+  constructor(message: string, options?: { cause?: unknown; reason?: string }) {
+    super('service_unavailable', message, options);
   }
 }

@@ -22,7 +22,7 @@ export function isBaseField(key: string): boolean {
 const ajv = new Ajv({ strict: false, allErrors: false });
 const validateDocument = ajv.compile({ type: 'object', properties: IMAGE_SCHEMA.properties, additionalProperties: IMAGE_SCHEMA.additionalProperties });
 
-function iso(date: Date): string {
+export function iso(date: Date): string {
   // Glance shows whole seconds with a Z suffix.
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

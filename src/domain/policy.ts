@@ -2,86 +2,74 @@
  * The one place where authorisation is decided. Routes never look at roles: services call
  * `enforce(action, principal, target)` and get a typed error when the answer is no.
  *
- * Defaults follow Glance's secure-RBAC rules: readers of a project may read, members may
- * write their project's images, admins may do anything; publicising and (de|re)activating
- * are admin-only. Rules are data (a name → predicate table) so that a policy file can later
- * override single rules without touching callers.
+ * Each action has a rule in the oslo.policy language (defaults in policy/default-rules.ts:
+ * Glance's secure-RBAC rules plus Imago's own), which an operator's policy file may override
+ * one by one. As in Glance, whether an image is visible to the caller is decided first and
+ * apart from the rules: an image the caller may not see answers 404 for every action (so its
+ * existence does not leak), as does an image the get_image rule hides; any other denial is 403.
  */
 import { ForbiddenError, NotFoundError } from './errors.js';
-import type { Image, MemberStatus } from './image.js';
-import { hasRole, isAdmin, type Principal } from './principal.js';
+import { ACTION_RULES, HELPER_RULES } from './policy/default-rules.js';
+import { credentialsOf, isVisible, targetValues, type PolicyTarget } from './policy/policy-target.js';
+import { evaluateRule } from './policy/rule-evaluator.js';
+import { PolicyRulesError, referencedNames, RuleSet } from './policy/rule-set.js';
+import type { Principal } from './principal.js';
 
-export const IMAGE_ACTIONS = [
-  'get_image', 'get_images', 'add_image', 'modify_image', 'delete_image', 'upload_image',
-  'download_image', 'publicize_image', 'communitize_image', 'set_image_owner',
-  'deactivate', 'reactivate',
-  // image members (Glance's names)
-  'add_member', 'get_member', 'get_members', 'modify_member', 'delete_member',
-  // quotas: a project's own usage, and the admin's view and overrides (Imago's names)
-  'get_usage', 'get_quotas', 'manage_quotas',
-  // Imago's identity service: managing users, projects, roles and assignments (admin only)
-  'identity:manage',
-] as const;
-export type ImageAction = (typeof IMAGE_ACTIONS)[number];
+export type { PolicyTarget } from './policy/policy-target.js';
+export { PolicyRulesError } from './policy/rule-set.js';
 
-/** What a rule may look at: the image and, for shared images, the caller's membership. */
-export interface PolicyTarget {
-  image?: Image;
-  memberStatus?: MemberStatus | null;
+export type ImageAction = keyof typeof ACTION_RULES;
+/** Every action services may enforce (Glance's names, and Imago's for its own APIs). */
+export const IMAGE_ACTIONS = Object.keys(ACTION_RULES) as ImageAction[];
+
+/** One entry of the effective policy, for documentation, audits and authorisation tests. */
+export interface PolicyEntry {
+  name: string;
+  rule: string;
+  /** False for helper rules such as context_is_admin that actions refer to. */
+  isAction: boolean;
+  /** True when the operator's policy file set this entry. */
+  overridden: boolean;
 }
-
-export type Rule = (principal: Principal, target: PolicyTarget) => boolean;
-
-const reader: Rule = (p) => isAdmin(p) || hasRole(p, 'reader') || hasRole(p, 'member');
-const member: Rule = (p) => isAdmin(p) || hasRole(p, 'member');
-const ownsTarget: Rule = (p, t) => t.image !== undefined && t.image.owner === p.projectId;
-const adminOnly: Rule = (p) => isAdmin(p);
-const memberOfOwner: Rule = (p, t) => isAdmin(p) || (member(p, t) && ownsTarget(p, t));
-
-/** Whether the image exists at all for this caller (denials on invisible images are 404s). */
-export function canSee(principal: Principal, target: PolicyTarget): boolean {
-  const image = target.image;
-  if (!image) return false;
-  if (isAdmin(principal)) return true;
-  if (!reader(principal, target)) return false;
-  if (image.visibility === 'public' || image.visibility === 'community') return true;
-  if (image.owner === principal.projectId) return true;
-  return image.visibility === 'shared' && target.memberStatus != null;
-}
-
-export const DEFAULT_RULES: Readonly<Record<ImageAction, Rule>> = {
-  get_image: canSee,
-  get_images: reader,
-  add_image: member,
-  modify_image: memberOfOwner,
-  delete_image: memberOfOwner,
-  upload_image: memberOfOwner,
-  download_image: canSee,
-  publicize_image: adminOnly,
-  communitize_image: memberOfOwner,
-  set_image_owner: adminOnly,
-  deactivate: adminOnly,
-  reactivate: adminOnly,
-  add_member: memberOfOwner,
-  get_member: canSee,
-  get_members: canSee,
-  modify_member: (p, t) => member(p, t) && t.memberStatus != null,
-  delete_member: memberOfOwner,
-  get_usage: reader,
-  get_quotas: adminOnly,
-  manage_quotas: adminOnly,
-  'identity:manage': adminOnly,
-};
 
 export class Policy {
-  private readonly rules: Readonly<Record<ImageAction, Rule>>;
+  private readonly rules: RuleSet;
+  private readonly overridden: ReadonlySet<string>;
 
-  constructor(overrides: Partial<Record<ImageAction, Rule>> = {}) {
-    this.rules = Object.freeze({ ...DEFAULT_RULES, ...overrides });
+  /**
+   * `overrides` maps action or rule names to rule strings (an operator's policy file). Throws
+   * PolicyRulesError listing every syntax error, unknown name, undefined reference and loop.
+   */
+  constructor(overrides: Readonly<Record<string, string>> = {}) {
+    const sources: Record<string, string> = { ...HELPER_RULES, ...ACTION_RULES, ...overrides };
+    // A name that is neither a known rule nor referred to by one is most likely a typo, which
+    // would otherwise leave the intended action on its default without a word.
+    const referenced = new Set(Object.values(sources).flatMap(referencedNames));
+    const problems = Object.keys(overrides)
+      .filter((name) => !Object.hasOwn(HELPER_RULES, name) && !Object.hasOwn(ACTION_RULES, name) && !referenced.has(name))
+      .map((name) => `${name}: not an action Imago knows, and no rule refers to it (a typo?)`);
+    let rules: RuleSet | undefined;
+    try {
+      rules = RuleSet.compile(sources);
+    } catch (err) {
+      if (!(err instanceof PolicyRulesError)) throw err;
+      problems.push(...err.problems);
+    }
+    if (!rules || problems.length > 0) throw new PolicyRulesError(problems);
+    this.rules = rules;
+    this.overridden = new Set(Object.keys(overrides));
   }
 
+  /** Whether the caller passes context_is_admin: sees every image, as Glance's is_admin. */
+  isAdmin(principal: Principal): boolean {
+    return this.evaluate('context_is_admin', principal, {}, false);
+  }
+
+  /** Whether the caller may do this: the image (if any) is visible to them and the rule allows it. */
   can(action: ImageAction, principal: Principal, target: PolicyTarget = {}): boolean {
-    return this.rules[action](principal, target);
+    const admin = this.isAdmin(principal);
+    if (target.image && !isVisible(principal, { ...target, image: target.image }, admin)) return false;
+    return this.evaluate(action, principal, target, admin);
   }
 
   /**
@@ -89,13 +77,29 @@ export class Policy {
    * (so existence does not leak), ForbiddenError otherwise.
    */
   enforce(action: ImageAction, principal: Principal, target: PolicyTarget = {}): void {
-    if (target.image && action !== 'get_image' && !canSee(principal, target)) {
-      throw new NotFoundError(`No image found with ID ${target.image.id}`, { reason: 'image.not_found' });
-    }
-    if (this.rules[action](principal, target)) return;
-    if (target.image && action === 'get_image') {
-      throw new NotFoundError(`No image found with ID ${target.image.id}`, { reason: 'image.not_found' });
-    }
+    const image = target.image;
+    const admin = this.isAdmin(principal);
+    const notFound = () => new NotFoundError(`No image found with ID ${image!.id}`, { reason: 'image.not_found' });
+    if (image && !isVisible(principal, { ...target, image }, admin)) throw notFound();
+    if (this.evaluate(action, principal, target, admin)) return;
+    if (image && (action === 'get_image' || !this.evaluate('get_image', principal, target, admin))) throw notFound();
     throw new ForbiddenError(`You are not authorized to complete ${action} action.`, { reason: `policy.${action}` });
+  }
+
+  /** Every action and helper rule with the rule string in force. */
+  entries(): PolicyEntry[] {
+    return this.rules.entries().map(([name, rule]) => ({
+      name, rule, isAction: Object.hasOwn(ACTION_RULES, name), overridden: this.overridden.has(name),
+    }));
+  }
+
+  private evaluate(name: string, principal: Principal, target: PolicyTarget, isAdmin: boolean): boolean {
+    const node = this.rules.get(name);
+    if (!node) return false;
+    return evaluateRule(node, {
+      credentials: credentialsOf(principal, isAdmin),
+      target: targetValues(principal, target),
+      lookup: (ref) => this.rules.get(ref),
+    });
   }
 }

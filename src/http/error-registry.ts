@@ -18,6 +18,7 @@ const STATUS: Readonly<Record<ErrorCode, number>> = {
   range_not_satisfiable: 416,
   invalid_image_data: 415,
   storage_unavailable: 503,
+  service_unavailable: 503,
   internal: 500,
 };
 

@@ -35,9 +35,14 @@ function integer(key: string, value: string): number {
   return Number(value);
 }
 
+/** Boolean filters ignore case, as Glance's do: the openstack CLI sends `os_hidden=True`. */
+const TRUE = new Set(['true', '1']);
+const FALSE = new Set(['false', '0']);
+
 function bool(key: string, value: string): boolean {
-  if (value === 'true') return true;
-  if (value === 'false') return false;
+  const lower = value.trim().toLowerCase();
+  if (TRUE.has(lower)) return true;
+  if (FALSE.has(lower)) return false;
   throw new BadRequestError(`Invalid value for ${key}: '${value}' (expected true or false).`, { reason: `list.${key}` });
 }
 

@@ -7,21 +7,32 @@ import { ImagoError, UnauthorizedError } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import type { ImageDataService } from '../services/image-data.service.js';
 import type { ImageService } from '../services/image.service.js';
+import type { MemberService } from '../services/member.service.js';
+import type { QuotaService } from '../services/quota.service.js';
 import type { Authenticator } from '../services/ports.js';
 import { errorBody, statusOf } from './error-registry.js';
 import { PATCH_V20, PATCH_V21 } from './patch-body.js';
 import { registerImageDataRoutes } from './routes/image-data.routes.js';
+import { registerIdentityRoutes, type IdentityRouteDeps } from './routes/identity.routes.js';
 import { registerImageRoutes } from './routes/images.routes.js';
+import { registerMemberRoutes } from './routes/members.routes.js';
+import { registerQuotaRoutes } from './routes/quotas.routes.js';
 import { registerSchemaRoutes } from './routes/schemas.routes.js';
 import { registerVersionRoutes } from './routes/versions.routes.js';
 
 export interface HttpDeps {
   images: ImageService;
   imageData: ImageDataService;
+  members: MemberService;
+  quotas: QuotaService;
   authenticator: Authenticator;
   /** Public base URL for absolute links (version document); derived from Host when unset. */
   publicUrl: string | undefined;
   logLevel: string;
+  /** Standalone identity (/identity/v3); absent in Keystone mode, where Keystone issues tokens. */
+  identity?: Pick<IdentityRouteDeps, 'identity' | 'tokens'>;
+  /** Where 401 answers send clients for a token (WWW-Authenticate); Imago's own identity when unset. */
+  identityUri?: string;
 }
 
 declare module 'fastify' {
@@ -55,9 +66,15 @@ export function buildHttpServer(deps: HttpDeps): FastifyInstance {
   app.decorateRequest('principal', undefined);
 
   // Only JSON documents and image data are accepted; anything else is a 415.
-  app.removeContentTypeParser('text/plain');
+  app.removeContentTypeParser(['text/plain', 'application/json']);
   const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.addContentTypeParser([PATCH_V21, PATCH_V20], { parseAs: 'string' }, parseJson);
+  // An empty body is no body: clients (Tempest's among them) send `Content-Type: application/json`
+  // on DELETE and on actions without one, and Glance accepts that. Routes that need a document say so.
+  const parseJsonOrNothing: typeof parseJson = (request, body, done) => {
+    if (body === '') return done(null, undefined);
+    return parseJson(request, body, done);
+  };
+  app.addContentTypeParser(['application/json', PATCH_V21, PATCH_V20], { parseAs: 'string' }, parseJsonOrNothing);
   // Image data is streamed by the route itself; the parser only lets the raw request through.
   app.addContentTypeParser('application/octet-stream', (_request, _payload, done) => done(null));
 
@@ -75,7 +92,7 @@ export function buildHttpServer(deps: HttpDeps): FastifyInstance {
     if (error instanceof ImagoError) {
       const status = statusOf(error.code);
       if (status >= 500) request.log.error({ err: error }, error.message);
-      if (error.code === 'unauthorized') reply.header('www-authenticate', 'Keystone uri="/identity/v3"');
+      if (error.code === 'unauthorized') reply.header('www-authenticate', `Keystone uri="${deps.identityUri ?? '/identity/v3'}"`);
       return reply.code(status).send(errorBody(status, error.message, error.reason));
     }
     const status = (error as FastifyError).statusCode;
@@ -94,6 +111,9 @@ export function buildHttpServer(deps: HttpDeps): FastifyInstance {
   registerSchemaRoutes(app);
   registerImageRoutes(app, deps.images);
   registerImageDataRoutes(app, deps.imageData);
+  registerMemberRoutes(app, deps.members);
+  if (deps.identity) registerIdentityRoutes(app, { ...deps.identity, authenticator: deps.authenticator, publicUrl: deps.publicUrl });
+  registerQuotaRoutes(app, deps.quotas);
   return app;
 }
 

@@ -2,8 +2,9 @@
  * Image data: upload (PUT /file) and download (GET /file).
  *
  * Upload is a staged write: queued → saving by compare-and-set (so two uploads cannot race),
- * the bytes stream through the size cap and the hashers into a storage writer, and only when
- * everything checks out is the writer committed and the image made active. On any failure
+ * the bytes stream through the size cap (and what is left of the project's image_size_total
+ * quota) and the hashers into a storage writer, and only when everything checks out is the
+ * writer committed and the image made active. On any failure
  * the staged bytes are discarded and the image goes back to queued, so the client may retry.
  */
 import type { Readable } from 'node:stream';
@@ -14,7 +15,7 @@ import {
 } from '../domain/errors.js';
 import type { Image } from '../domain/image.js';
 import type { Policy } from '../domain/policy.js';
-import { isAdmin, type Principal } from '../domain/principal.js';
+import type { Principal } from '../domain/principal.js';
 import type { ByteRange } from '../storage/driver.js';
 import type { StoreRegistry } from '../storage/store-registry.js';
 import { convert, type ConvertOptions } from '../formats/convert/convert.js';
@@ -24,6 +25,7 @@ import { rangedObjectSource } from '../storage/ranged-object.source.js';
 import { ByteLimit } from '../lib/byte-limit.js';
 import type { ImageService } from './image.service.js';
 import type { Clock, HashingStageFactory, ImageCatalog } from './ports.js';
+import type { QuotaService } from './quota.service.js';
 
 /**
  * While bytes arrive, the image's updated_at is refreshed this often, so any node can tell a
@@ -72,11 +74,13 @@ export class ImageDataService {
     private readonly clock: Clock,
     private readonly imageSizeCap: number,
     private readonly inspection: InspectionPolicy,
+    private readonly quotas: QuotaService,
   ) {}
 
   async upload(principal: Principal, id: string, source: Readable, options: UploadOptions = {}): Promise<Image> {
-    const image = await this.images.get(principal, id);
-    this.policy.enforce('upload_image', principal, { image });
+    const target = await this.images.load(principal, id);
+    this.policy.enforce('upload_image', principal, target);
+    const { image } = target;
     if (image.diskFormat === null || image.containerFormat === null) {
       throw new BadRequestError('Properties disk_format, container_format must be set prior to saving data.', { reason: 'upload.formats_unset' });
     }
@@ -86,6 +90,11 @@ export class ImageDataService {
     if (!saving) {
       throw new ConflictError(`Image status transition from ${image.status} to saving is not allowed`, { reason: 'upload.not_queued' });
     }
+    // Counted once the image is saving, so racing starts see each other (see QuotaService).
+    const budget = await this.quotas.startUpload(image.owner, expected).catch(async (err: unknown) => {
+      await this.revertToQueued(image.id);
+      throw err;
+    });
 
     const store = this.stores.defaultStore;
     const key = `images/${image.id}`;
@@ -101,12 +110,16 @@ export class ImageDataService {
       const hasher = this.hashers.create();
       // Untrusted bytes meet the inspector before anything else acts on them.
       const inspector = new InspectionStage({ ...this.inspection, declaredFormat: image.diskFormat });
-      await pipeline(source, new ByteLimit(this.imageSizeCap, () => this.tooLarge()), inspector, hasher, writer.stream);
+      // One stage enforces both the cap and the project's remaining image_size_total.
+      const quotaFirst = budget.remaining < this.imageSizeCap;
+      const limit = new ByteLimit(Math.min(this.imageSizeCap, budget.remaining), () => (quotaFirst ? budget.exceeded() : this.tooLarge()));
+      await pipeline(source, limit, inspector, hasher, writer.stream);
       clearInterval(heartbeat);
       const { md5, sha512, size } = await hasher.digests();
       if (options.declaredSize !== undefined && options.declaredSize !== size) {
         throw new BadRequestError(`Image size ${size} does not match x-openstack-image-size ${options.declaredSize}.`, { reason: 'upload.size_mismatch' });
       }
+      await budget.confirm(size);
       await writer.commit();
       const active = await this.catalog.update(image.id, {
         status: 'active',
@@ -137,9 +150,10 @@ export class ImageDataService {
   }
 
   async download(principal: Principal, id: string, range?: RangeRequest, conversion?: DownloadConversion): Promise<Download> {
-    const image = await this.images.get(principal, id);
-    this.policy.enforce('download_image', principal, { image });
-    if (image.status === 'deactivated' && !isAdmin(principal)) {
+    const target = await this.images.load(principal, id);
+    this.policy.enforce('download_image', principal, target);
+    const { image } = target;
+    if (image.status === 'deactivated' && !this.policy.isAdmin(principal)) {
       throw new ForbiddenError('The requested image has been deactivated. Image data download is forbidden.', { reason: 'download.deactivated' });
     }
     if (!image.location || image.size === null || (image.status !== 'active' && image.status !== 'deactivated')) return { kind: 'empty' };

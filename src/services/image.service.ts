@@ -9,10 +9,12 @@ import { readFields, toDocument, assertWritableKey, type DocumentLimits, type Im
 import { formatsMutable } from '../domain/image-lifecycle.js';
 import { applyPatch, type PatchOperation, type PatchOptions } from '../domain/image-patch.js';
 import type { AttributeFilter, SortSpec } from '../domain/image-query.js';
-import type { Policy } from '../domain/policy.js';
-import { isAdmin, type Principal } from '../domain/principal.js';
+import type { Policy, PolicyTarget } from '../domain/policy.js';
+import type { Principal } from '../domain/principal.js';
 import type { StoreRegistry } from '../storage/store-registry.js';
+import type { MembershipLookup } from './member.ports.js';
 import type { Clock, ImageCatalog, ImageChanges } from './ports.js';
+import type { QuotaService } from './quota.service.js';
 
 export interface ImageServiceLimits extends DocumentLimits {
   listLimitDefault: number;
@@ -37,6 +39,12 @@ export interface ImagePage {
   nextMarker?: string;
 }
 
+/** An image the caller may see, with the caller's membership if it is another project's shared image. */
+export interface VisibleImage extends PolicyTarget {
+  image: Image;
+  memberStatus: MemberStatus | null;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class ImageService {
@@ -46,6 +54,8 @@ export class ImageService {
     private readonly clock: Clock,
     private readonly limits: ImageServiceLimits,
     private readonly stores: StoreRegistry,
+    private readonly quotas: QuotaService,
+    private readonly members: MembershipLookup,
   ) {}
 
   async create(principal: Principal, body: Record<string, unknown>): Promise<Image> {
@@ -69,16 +79,29 @@ export class ImageService {
       createdAt: now,
       updatedAt: now,
     };
+    await this.quotas.checkCreate(image.owner);
     await this.catalog.create(image);
     return image;
   }
 
   /** Loads an image the caller may see, or throws 404. */
   async get(principal: Principal, id: string): Promise<Image> {
+    return (await this.load(principal, id)).image;
+  }
+
+  /** Loads an image the caller may see with the caller's membership, the target for further policy checks; 404 otherwise. */
+  async load(principal: Principal, id: string): Promise<VisibleImage> {
     const image = UUID.test(id) ? await this.catalog.get(id.toLowerCase()) : undefined;
     if (!image) throw new NotFoundError(`No image found with ID ${id}`, { reason: 'image.not_found' });
-    this.policy.enforce('get_image', principal, { image });
-    return image;
+    const target = await this.targetOf(principal, image);
+    this.policy.enforce('get_image', principal, target);
+    return target;
+  }
+
+  /** Only another project's shared image can be visible through a membership, so only then is it looked up. */
+  private async targetOf(principal: Principal, image: Image): Promise<VisibleImage> {
+    const lookUp = image.visibility === 'shared' && image.owner !== principal.projectId && !this.policy.isAdmin(principal);
+    return { image, memberStatus: lookUp ? await this.members.statusOf(image.id, principal.projectId) : null };
   }
 
   async list(principal: Principal, params: ListImagesParams): Promise<ImagePage> {
@@ -87,7 +110,7 @@ export class ImageService {
     let marker: Image | undefined;
     if (params.marker !== undefined) {
       marker = UUID.test(params.marker) ? await this.catalog.get(params.marker.toLowerCase()) : undefined;
-      if (!marker || !this.policy.can('get_image', principal, { image: marker })) {
+      if (!marker || !this.policy.can('get_image', principal, await this.targetOf(principal, marker))) {
         throw new BadRequestError(`Marker ${params.marker} could not be found.`, { reason: 'list.marker' });
       }
     }
@@ -95,7 +118,7 @@ export class ImageService {
     // Hidden images are left out unless the caller asks about os_hidden explicitly.
     if (!filters.some((f) => f.field === 'os_hidden')) filters.push({ field: 'os_hidden', op: 'eq', value: false });
     const images = await this.catalog.list({
-      viewer: { isAdmin: isAdmin(principal), projectId: principal.projectId },
+      viewer: { isAdmin: this.policy.isAdmin(principal), projectId: principal.projectId },
       visibility: params.visibility,
       memberStatus: params.memberStatus,
       filters,
@@ -109,8 +132,9 @@ export class ImageService {
   }
 
   async update(principal: Principal, id: string, operations: PatchOperation[], options: PatchOptions): Promise<Image> {
-    const image = await this.get(principal, id);
-    this.policy.enforce('modify_image', principal, { image });
+    const target = await this.load(principal, id);
+    this.policy.enforce('modify_image', principal, target);
+    const { image } = target;
     const fields = readFields(applyPatch(toDocument(image), operations, options), this.limits);
     this.checkOwnership(principal, fields, image);
     if ((fields.diskFormat !== image.diskFormat || fields.containerFormat !== image.containerFormat) && !formatsMutable(image.status)) {
@@ -124,8 +148,9 @@ export class ImageService {
   }
 
   async delete(principal: Principal, id: string): Promise<Image> {
-    const image = await this.get(principal, id);
-    this.policy.enforce('delete_image', principal, { image });
+    const target = await this.load(principal, id);
+    this.policy.enforce('delete_image', principal, target);
+    const { image } = target;
     if (image.protected) throw new ForbiddenError(`Image ${image.id} is protected and cannot be deleted.`, { reason: 'image.protected' });
     const deleted = await this.catalog.markDeleted(image.id, this.clock.now());
     if (!deleted) throw new NotFoundError(`No image found with ID ${id}`, { reason: 'image.not_found' });
@@ -135,8 +160,9 @@ export class ImageService {
   }
 
   async addTag(principal: Principal, id: string, tag: string): Promise<void> {
-    const image = await this.get(principal, id);
-    this.policy.enforce('modify_image', principal, { image });
+    const target = await this.load(principal, id);
+    this.policy.enforce('modify_image', principal, target);
+    const { image } = target;
     if (tag.length === 0 || tag.length > 255) throw new BadRequestError('Tags must be 1 to 255 characters long.', { reason: 'image.tag' });
     if (!image.tags.includes(tag) && image.tags.length >= this.limits.tagQuota) {
       throw new PayloadTooLargeError(`Maximum number of tags exceeded: attempted ${image.tags.length + 1}, maximum ${this.limits.tagQuota}.`, { reason: 'image.tag_quota' });
@@ -145,8 +171,9 @@ export class ImageService {
   }
 
   async removeTag(principal: Principal, id: string, tag: string): Promise<void> {
-    const image = await this.get(principal, id);
-    this.policy.enforce('modify_image', principal, { image });
+    const target = await this.load(principal, id);
+    this.policy.enforce('modify_image', principal, target);
+    const { image } = target;
     if (!(await this.catalog.removeTag(image.id, tag, this.clock.now()))) {
       throw new NotFoundError(`Tag ${tag} not found on image ${id}`, { reason: 'image.tag_not_found' });
     }
@@ -161,8 +188,9 @@ export class ImageService {
   }
 
   private async toggleActive(principal: Principal, id: string, action: 'deactivate' | 'reactivate', from: ImageStatus, to: ImageStatus): Promise<void> {
-    const image = await this.get(principal, id);
-    this.policy.enforce(action, principal, { image });
+    const target = await this.load(principal, id);
+    this.policy.enforce(action, principal, target);
+    const { image } = target;
     if (image.status === to) return; // Glance treats repeating the action as a no-op.
     if (image.status !== from) {
       throw new ForbiddenError(`Not allowed to ${action} image in status '${image.status}'`, { reason: `image.${action}_status` });

@@ -13,6 +13,8 @@ export const TOKENS = {
   projA: 'project-a-member-token',
   projAReader: 'project-a-reader-token',
   projB: 'project-b-member-token',
+  projBReader: 'project-b-reader-token',
+  projC: 'project-c-member-token',
 } as const;
 
 export interface TestServer {
@@ -31,7 +33,7 @@ export async function startTestServer(overrides: Record<string, unknown> = {}): 
       data_dir: dataDir,
       port: 0,
       admin_token: ADMIN_TOKEN,
-      tokens: `${TOKENS.projA}:project-a,${TOKENS.projAReader}:project-a:reader,${TOKENS.projB}:project-b`,
+      tokens: `${TOKENS.projA}:project-a,${TOKENS.projAReader}:project-a:reader,${TOKENS.projB}:project-b,${TOKENS.projBReader}:project-b:reader,${TOKENS.projC}:project-c`,
       log_level: 'silent',
       ...overrides,
     },

@@ -8,12 +8,8 @@ import type { Dialect } from '../database.js';
 import type { Database, ImagesTable } from '../schema.js';
 import { selectImagePage } from './image-list.query.js';
 import { changedColumns, fromRow, toRow } from './image-row.mapper.js';
+import { isUniqueViolation } from './unique-violation.js';
 
-/** SQLite reports the constraint in the code; PostgreSQL by SQLSTATE 23505 (unique_violation). */
-function isUniqueViolation(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
 
 export class ImageRepository implements ImageCatalog {
   /** Lists are planned a little differently per dialect (see image-list.query.ts). */

@@ -127,6 +127,13 @@ describe('update (JSON patch)', () => {
 });
 
 describe('delete, tags, deactivation', () => {
+  it('takes an empty JSON body as no body, as Glance does (Tempest sends one on DELETE)', async () => {
+    const image = await create({ name: 'empty-body' });
+    const emptyJson = { headers: { 'content-type': 'application/json' }, body: '' };
+    assert.equal((await server.request(`/v2/images/${image.id}`, { method: 'DELETE', ...emptyJson })).status, 204);
+    assert.equal((await server.request('/v2/images', { method: 'POST', ...emptyJson })).status, 400, 'create still needs a document');
+  });
+
   it('refuses to delete a protected image with 403 until unprotected', async () => {
     const image = await create({ name: 'keep', protected: true });
     assert.equal((await server.request(`/v2/images/${image.id}`, { method: 'DELETE' })).status, 403);

@@ -64,6 +64,7 @@ describe('list', () => {
 
   it('shows hidden images only when asked, and filters visibility', async () => {
     assert.deepEqual(names((await list('?os_hidden=true', TOKENS.projA)).body), ['hidden']);
+    assert.deepEqual(names((await list('?os_hidden=True', TOKENS.projA)).body), ['hidden'], 'the openstack CLI capitalises');
     assert.deepEqual(names((await list('?visibility=private', TOKENS.projA)).body), ['gamma']);
     assert.deepEqual(names((await list('?visibility=public', TOKENS.projA)).body), ['public-one']);
   });

@@ -8,7 +8,7 @@ import { after, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { type Catalog, openDatabase } from '../../../src/db/database.js';
-import { migrateToLatest } from '../../../src/db/migrator.js';
+import { MIGRATION_NAMES, migrateToLatest } from '../../../src/db/migrator.js';
 import { createTestDatabase, forEachDialect } from '../../support/databases.js';
 
 describe('openDatabase', () => {
@@ -52,7 +52,7 @@ forEachDialect((dialect, catalog) => {
   it('migrating an up-to-date database changes nothing', async () => {
     await migrateToLatest(catalog().db);
     const applied = await sql<{ name: string }>`select name from kysely_migration`.execute(catalog().db);
-    assert.deepEqual(applied.rows.map((r) => r.name), ['0001-images']);
+    assert.deepEqual(applied.rows.map((r) => r.name), MIGRATION_NAMES);
   });
 
   it('reads bigint columns as numbers', async () => {
@@ -75,7 +75,7 @@ forEachDialect((dialect, catalog) => {
       for (let i = 0; i < 3; i++) catalogs.push(await openDatabase(database.url));
       await Promise.all(catalogs.map((c) => migrateToLatest(c.db)));
       const applied = await sql<{ name: string }>`select name from kysely_migration`.execute(catalogs[0]!.db);
-      assert.deepEqual(applied.rows.map((r) => r.name), ['0001-images']);
+      assert.deepEqual(applied.rows.map((r) => r.name), MIGRATION_NAMES);
       await catalogs[1]!.db.selectFrom('images').selectAll().execute();
     } finally {
       for (const c of catalogs) await c.close();
