@@ -20,8 +20,8 @@ export type AttributeFilter =
   | { field: 'name' | 'status' | 'container_format' | 'disk_format' | 'id' | 'owner'; op: 'eq'; value: string }
   | { field: 'name' | 'status' | 'container_format' | 'disk_format' | 'id'; op: 'in'; values: string[] }
   | { field: 'protected' | 'os_hidden'; op: 'eq'; value: boolean }
-  | { field: 'size'; op: 'gte' | 'lte'; value: number }
-  | { field: 'min_disk' | 'min_ram'; op: 'eq'; value: number }
+  | { field: 'size'; op: 'eq' | 'gte' | 'lte'; value: number }
+  | { field: 'virtual_size' | 'min_disk' | 'min_ram'; op: 'eq'; value: number }
   | { field: 'created_at' | 'updated_at'; op: CompareOp; value: Date };
 
 /** Who is looking: decides which images are visible at all (Glance's list semantics). */

@@ -87,10 +87,18 @@ describe('Policy', () => {
     policy.enforce('get_image', memberOnly, { image: image('private') });
   });
 
-  it('keeps publicizing, owner changes and (de|re)activation for admins', () => {
-    for (const action of ['publicize_image', 'set_image_owner', 'deactivate', 'reactivate'] as const) {
+  it('keeps publicizing and owner changes for admins', () => {
+    for (const action of ['publicize_image', 'set_image_owner'] as const) {
       assert.equal(policy.can(action, member, { image: image('private') }), false, action);
       assert.equal(policy.can(action, admin, { image: image('private') }), true, action);
+    }
+  });
+
+  it('lets admins and the owner\'s members (de|re)activate, as Glance\'s current defaults do', () => {
+    for (const action of ['deactivate', 'reactivate'] as const) {
+      assert.equal(policy.can(action, member, { image: image('private') }), true, action);
+      assert.equal(policy.can(action, member, { image: image('public', 'someone') }), false, `${action} on another project's image`);
+      assert.equal(policy.can(action, admin, { image: image('private', 'someone') }), true, action);
     }
   });
 

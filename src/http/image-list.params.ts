@@ -17,7 +17,7 @@ const EQ_FIELDS = ['name', 'status', 'container_format', 'disk_format', 'owner']
 const NOT_FILTERABLE = new Set(['self', 'file', 'schema', 'locations', 'direct_url', 'checksum_algo']);
 const HANDLED = new Set([
   'limit', 'marker', 'sort', 'sort_key', 'sort_dir', 'visibility', 'member_status', 'tag', 'protected', 'os_hidden',
-  'size_min', 'size_max', 'created_at', 'updated_at', 'min_disk', 'min_ram', 'id', ...EQ_FIELDS,
+  'size', 'virtual_size', 'size_min', 'size_max', 'created_at', 'updated_at', 'min_disk', 'min_ram', 'id', ...EQ_FIELDS,
 ]);
 
 const all = (v: QueryValue): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -143,7 +143,8 @@ export function parseListQuery(query: Query): ListImagesParams {
     const raw = single(query, field);
     if (raw !== undefined) filters.push({ field, op: 'eq', value: bool(field, raw) });
   }
-  for (const field of ['min_disk', 'min_ram'] as const) {
+  // Exact matches on numeric columns, as Glance filters by any base attribute.
+  for (const field of ['size', 'virtual_size', 'min_disk', 'min_ram'] as const) {
     const raw = single(query, field);
     if (raw !== undefined) filters.push({ field, op: 'eq', value: integer(field, raw) });
   }

@@ -146,8 +146,8 @@ describe('imago image', () => {
     assert.ok((await buffer(download.stream)).equals(data.subarray(1000, 71_000)));
   });
 
-  it('deactivates and reactivates with the admin token only', async () => {
-    const refused = await imago(['image', 'deactivate', id]);
+  it('deactivates and reactivates as the owner\'s member or admin, not as another project', async () => {
+    const refused = await imago(['image', 'deactivate', id], TOKENS.projB);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /^imago: .+\n$/);
 

@@ -126,6 +126,7 @@ function attribute(eb: EB, filter: AttributeFilter): Condition {
     case 'updated_at':
       return eb(column(filter.field), OPS[filter.op], filter.value.getTime());
     case 'size':
+    case 'virtual_size':
     case 'min_disk':
     case 'min_ram':
       return eb(column(filter.field), OPS[filter.op], filter.value);

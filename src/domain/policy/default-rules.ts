@@ -42,10 +42,10 @@ export const IMAGE_RULES = {
   download_image: VISIBLE_BY_ROLE('member'),
   publicize_image: ADMIN,
   communitize_image: ADMIN_OR_PROJECT_MEMBER,
-  // Glance's newest defaults let project members (de|re)activate; Imago keeps the API
-  // reference's "admin only by default", which a policy file can relax.
-  deactivate: ADMIN,
-  reactivate: ADMIN,
+  // Glance's current defaults (older releases said admin only): the owner's members may
+  // (de|re)activate, and Tempest's image tests rely on it. A policy file can restrict it.
+  deactivate: ADMIN_OR_PROJECT_MEMBER,
+  reactivate: ADMIN_OR_PROJECT_MEMBER,
   copy_image: ADMIN,
   get_image_location: ADMIN_OR_PROJECT_READER,
   set_image_location: ADMIN_OR_PROJECT_MEMBER,

@@ -164,7 +164,8 @@ describe('upload and download', () => {
   it('forbids downloading a deactivated image to non-admins, and deletes data with the image', async () => {
     const id = await newImage({ visibility: 'public', owner: 'project-a' });
     assert.equal((await server.request(`/v2/images/${id}/file`, { ...upload('payload'), token: TOKENS.projA })).status, 204);
-    assert.equal((await server.request(`/v2/images/${id}/actions/deactivate`, { method: 'POST', token: TOKENS.projA })).status, 403);
+    assert.equal((await server.request(`/v2/images/${id}/actions/deactivate`, { method: 'POST', token: TOKENS.projB })).status, 403, 'another project sees the public image but may not deactivate it');
+    assert.equal((await server.request(`/v2/images/${id}/actions/deactivate`, { method: 'POST', token: TOKENS.projAReader })).status, 403, 'a reader may not');
     assert.equal((await server.request(`/v2/images/${id}/actions/deactivate`, { method: 'POST' })).status, 204);
     assert.equal((await show(id)).status, 'deactivated');
     assert.equal((await server.request(`/v2/images/${id}/file`, { token: TOKENS.projA })).status, 403);

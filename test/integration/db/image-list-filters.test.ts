@@ -78,6 +78,7 @@ forEachDialect((_dialect, catalog) => {
     assert.deepEqual(await filtered({ field: 'size', op: 'gte', value: 200 }), ['epsilon, with comma', 'delta', 'gamma']);
     assert.deepEqual(await filtered({ field: 'size', op: 'lte', value: 200 }), ['(null)', 'gamma', 'alpha']);
     assert.deepEqual(await filtered({ field: 'size', op: 'gte', value: 100 }, { field: 'size', op: 'lte', value: 300 }), ['delta', 'gamma', 'alpha']);
+    assert.deepEqual(await filtered({ field: 'size', op: 'eq', value: 200 }), ['gamma'], 'size=N matches exactly, as in Glance');
     assert.deepEqual(await filtered({ field: 'size', op: 'gte', value: 2 ** 40 }), ['epsilon, with comma']);
     assert.deepEqual(await filtered({ field: 'min_disk', op: 'eq', value: 1 }), ['gamma', 'alpha']);
     assert.deepEqual(await filtered({ field: 'min_ram', op: 'eq', value: 512 }), ['gamma', 'beta']);
