@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes, randomFillSync } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
+import { ServiceUnavailableError } from '../domain/errors.js';
+import { HashWorker } from './hash-worker.js';
 import { ImageHasherPool, type ImageDigests } from './image-hasher.js';
 
 const pool = new ImageHasherPool();
@@ -51,9 +54,9 @@ describe('ImageHashStage', () => {
   const cases: [string, number, number[]][] = [
     ['one byte', 1, [1]],
     ['odd size in odd chunks', 100_003, [1, 7, 4093, 65_537]],
-    ['exactly one ring slot', 256 * 1024, [65_536]],
-    ['one byte past a slot', 256 * 1024 + 1, [65_536]],
-    ['more than the ring, chunks larger than a slot', 9 * 1024 * 1024 + 17, [300_001, 1 << 20]],
+    ['exactly one lane slot', 128 * 1024, [65_536]],
+    ['one byte past a slot', 128 * 1024 + 1, [65_536]],
+    ['more than the lane, chunks larger than a slot', 9 * 1024 * 1024 + 17, [300_001, 1 << 20]],
     ['many tiny chunks', 50_001, [3, 5, 11]],
   ];
   for (const [name, size, sizes] of cases) {
@@ -99,8 +102,8 @@ describe('ImageHashStage', () => {
     const stage = pool.create();
     await pipeline(source, stage, slow);
     assert.equal((await stage.digests()).size, total);
-    // The worker's ring (4 MiB) plus a few chunks in stream buffers; never the whole input.
-    assert.ok(maxAhead < 6 * 1024 * 1024, `${maxAhead} bytes were in flight`);
+    // The stage's lane (1 MiB) plus a few chunks in stream buffers; never the whole input.
+    assert.ok(maxAhead < 3 * 1024 * 1024, `${maxAhead} bytes were in flight`);
   });
 
   it('holds back a fast source while hashing', async () => {
@@ -140,13 +143,91 @@ describe('ImageHasherPool', () => {
     }
   });
 
-  it('runs concurrent uploads on separate workers, keeping at most maxIdle', async () => {
-    const hashers = new ImageHasherPool({ maxIdle: 2 });
+  it('serves concurrent uploads from one worker, interleaved, each digest its own', async () => {
+    const hashers = new ImageHasherPool({ maxWorkers: 1 });
     try {
-      const datas = [1, 2, 3].map((i) => randomBytes(500_000 + i));
-      const results = await Promise.all(datas.map((data) => hashThrough(chunked(data, [65_536]), hashers)));
-      results.forEach(({ digests }, i) => assert.deepEqual(digests, expected(datas[i]!)));
+      const sizes = [[65_536], [1, 4093, 65_537], [300_001, 1 << 20], [7, 131_072]];
+      const datas = sizes.map((_, i) => randomBytes(3 * 1024 * 1024 + i * 7));
+      const results = await Promise.all(datas.map((data, i) => hashThrough(chunked(data, sizes[i]!), hashers)));
+      results.forEach(({ digests, out }, i) => {
+        assert.deepEqual(digests, expected(datas[i]!));
+        assert.ok(out.equals(datas[i]!));
+      });
+      assert.equal(hashers.size, 1);
+    } finally {
+      await hashers.close();
+    }
+  });
+
+  it('starts at most maxWorkers workers, and keeps at most maxIdle once done', async () => {
+    const hashers = new ImageHasherPool({ maxWorkers: 2, maxIdle: 1 });
+    try {
+      const stages = [1, 2, 3].map(() => hashers.create());
       assert.equal(hashers.size, 2);
+      stages.forEach((stage) => stage.destroy());
+      assert.equal(hashers.size, 1);
+      const data = randomBytes(500_000);
+      assert.deepEqual((await hashThrough(chunked(data, [65_536]), hashers)).digests, expected(data));
+    } finally {
+      await hashers.close();
+    }
+  });
+
+  it('by default starts no more workers than the spare cores, and at least one', async () => {
+    const hashers = new ImageHasherPool();
+    try {
+      const stages = [1, 2, 3, 4].map(() => hashers.create());
+      assert.equal(hashers.size, Math.min(4, Math.max(1, availableParallelism() - 1)));
+      stages.forEach((stage) => stage.destroy());
+    } finally {
+      await hashers.close();
+    }
+  });
+
+  it('keeps the other uploads on a worker going when one is aborted mid-way', async () => {
+    const hashers = new ImageHasherPool({ maxWorkers: 1 });
+    try {
+      const doomed = hashers.create();
+      const endless = new Readable({ read() { this.push(randomBytes(65_536)); } });
+      const aborted = pipeline(endless, doomed, new Writable({ write: (_c, _e, cb) => cb() }));
+      const datas = [randomBytes(4 * 1024 * 1024 + 1), randomBytes(2 * 1024 * 1024 + 3)];
+      const others = datas.map((data, i) => hashThrough(chunked(data, [i === 0 ? 65_536 : 10_000]), hashers));
+      await sleep(10);
+      doomed.destroy(new Error('the client went away'));
+      await assert.rejects(aborted, /the client went away/);
+      const results = await Promise.all(others);
+      results.forEach(({ digests }, i) => assert.deepEqual(digests, expected(datas[i]!)));
+      assert.equal(hashers.size, 1);
+    } finally {
+      await hashers.close();
+    }
+  });
+
+  it('fails every upload of a worker that dies with a typed error, then starts a new one', async () => {
+    const started: HashWorker[] = [];
+    const hashers = new ImageHasherPool({
+      maxWorkers: 1,
+      startWorker: (onIdle) => {
+        const worker = new HashWorker('sha512', onIdle);
+        started.push(worker);
+        return worker;
+      },
+    });
+    try {
+      const uploads = [1, 2].map(() => {
+        const stage = hashers.create();
+        const endless = new Readable({ read() { this.push(randomBytes(65_536)); } });
+        return { stage, done: pipeline(endless, stage, new Writable({ write: (_c, _e, cb) => cb() })) };
+      });
+      const failed = uploads.map(({ done }) => assert.rejects(done, (err) => err instanceof ServiceUnavailableError && err.reason === 'upload.hasher_failed'));
+      await sleep(10);
+      await started[0]!.terminate();
+      await Promise.all(failed);
+      for (const { stage } of uploads) await assert.rejects(stage.digests());
+      const data = randomBytes(300_000);
+      assert.deepEqual((await hashThrough([data], hashers)).digests, expected(data));
+      assert.equal(started.length, 2);
+      assert.equal(hashers.size, 1);
     } finally {
       await hashers.close();
     }
