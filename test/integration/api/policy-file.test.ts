@@ -29,16 +29,17 @@ describe('policy_file', () => {
     }
   });
 
-  it('lets project members deactivate when the file says so', async () => {
+  it('keeps deactivation for admins when the file says so, leaving reactivate at its default', async () => {
     const file = join(dir, 'deactivate.json');
-    await writeFile(file, JSON.stringify({ deactivate: 'rule:context_is_admin or (role:member and project_id:%(project_id)s)' }));
+    await writeFile(file, JSON.stringify({ deactivate: 'rule:context_is_admin' }));
     const server = await startTestServer({ policy_file: file });
     try {
       const created = await server.request('/v2/images', { ...json({ name: 'x', disk_format: 'raw', container_format: 'bare' }), token: TOKENS.projA });
       const { id } = await created.json() as { id: string };
       assert.equal((await server.request(`/v2/images/${id}/file`, { ...upload('data'), token: TOKENS.projA })).status, 204);
-      assert.equal((await server.request(`/v2/images/${id}/actions/deactivate`, { method: 'POST', token: TOKENS.projA })).status, 204);
-      assert.equal((await server.request(`/v2/images/${id}/actions/reactivate`, { method: 'POST', token: TOKENS.projA })).status, 403, 'reactivate kept its default');
+      assert.equal((await server.request(`/v2/images/${id}/actions/deactivate`, { method: 'POST', token: TOKENS.projA })).status, 403);
+      assert.equal((await server.request(`/v2/images/${id}/actions/deactivate`, { method: 'POST' })).status, 204, 'the admin still may');
+      assert.equal((await server.request(`/v2/images/${id}/actions/reactivate`, { method: 'POST', token: TOKENS.projA })).status, 204, 'reactivate kept its default');
     } finally {
       await server.close();
     }
