@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
-import type { CliIo } from './cli-io.js';
-import { main, takeWord } from './main.js';
+import { takeWord } from './main.js';
+import { runCli } from './testing/run-cli.js';
 
 /** A local port nobody listens on: bound, then released. */
 async function closedPort(): Promise<number> {
@@ -14,19 +13,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-async function run(argv: string[], env: NodeJS.ProcessEnv = {}, stdoutIsTTY = false): Promise<{ code: number; stdout: string; stderr: string }> {
-  const capture = (isTTY: boolean) => {
-    const stream = Object.assign(new PassThrough(), { isTTY });
-    let text = '';
-    stream.on('data', (c: Buffer) => { text += c.toString(); });
-    return { stream, text: () => text };
-  };
-  const out = capture(stdoutIsTTY);
-  const err = capture(false);
-  const io: CliIo = { stdout: out.stream, stderr: err.stream, env, waitForShutdown: () => new Promise(() => undefined) };
-  const code = await main(argv, io);
-  return { code, stdout: out.text(), stderr: err.text() };
-}
+const run = (argv: string[], env: NodeJS.ProcessEnv = {}, stdoutIsTTY = false) => runCli(argv, env, { stdoutIsTTY });
 
 describe('takeWord', () => {
   it('skips global options and their values before the command word', () => {

@@ -3,39 +3,27 @@
  * drive Imago with token authentication and Imago's endpoint, as a user would.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
+import { openstackCli, type OpenStackCli } from '../support/openstack-cli.js';
 import { requireTool } from '../support/require-tool.js';
 import { ADMIN_TOKEN, startTestServer, TOKENS, type TestServer } from '../support/server.js';
 
-const run = promisify(execFile);
 let server: TestServer;
+let cli: OpenStackCli;
 let work: string;
 let file: string;
 let md5: string;
 
-// The clients read OS_* variables and cache schemas under HOME (~/.glanceclient); each run
-// passes everything explicitly and gets a HOME of its own.
-let cleanEnv: NodeJS.ProcessEnv;
-
-async function openstack(token: string, ...args: string[]): Promise<string> {
-  const { stdout } = await run('openstack', ['--os-auth-type', 'admin_token', '--os-endpoint', `${server.url}/v2`, '--os-token', token, '--os-image-api-version', '2', ...args], { env: cleanEnv, timeout: 120_000 });
-  return stdout;
-}
-async function glance(token: string, ...args: string[]): Promise<string> {
-  const { stdout } = await run('glance', ['--os-image-url', server.url, '--os-auth-token', token, ...args], { env: cleanEnv, timeout: 120_000 });
-  return stdout;
-}
+const openstack = (token: string, ...args: string[]) => cli.openstackWithToken(server.url, token, ...args);
+const glance = (token: string, ...args: string[]) => cli.glance(server.url, token, ...args);
 
 before(async () => {
   server = await startTestServer();
-  work = await mkdtemp(join(tmpdir(), 'imago-osc-'));
-  cleanEnv = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OS_'))), HOME: work };
+  cli = await openstackCli();
+  work = cli.home;
   file = join(work, 'disk.raw');
   const data = randomBytes(2 * 1024 * 1024 + 123);
   md5 = createHash('md5').update(data).digest('hex');
@@ -43,7 +31,7 @@ before(async () => {
 });
 after(async () => {
   await server?.close();
-  if (work) await rm(work, { recursive: true, force: true });
+  await cli?.close();
 });
 
 describe('openstack CLI', () => {

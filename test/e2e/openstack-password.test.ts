@@ -5,27 +5,19 @@
  * application credentials through the identity API: no Keystone anywhere.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
+import { openstackCli, type OpenStackCli } from '../support/openstack-cli.js';
 import { requireTool } from '../support/require-tool.js';
 import { json, startTestServer, type TestServer } from '../support/server.js';
 
-const run = promisify(execFile);
 const ADMIN_PASSWORD = 'e2e-admin-password';
 let server: TestServer;
-let work: string;
+let cli: OpenStackCli;
 let file: string;
-let cleanEnv: NodeJS.ProcessEnv;
 
-/** Each run has a HOME of its own (clients cache there) and no OS_* variables from outside. */
-async function openstack(auth: string[], ...args: string[]): Promise<string> {
-  const { stdout } = await run('openstack', [...auth, '--os-identity-api-version', '3', '--os-image-api-version', '2', ...args], { env: cleanEnv, timeout: 120_000 });
-  return stdout;
-}
+const openstack = (auth: string[], ...args: string[]) => cli.openstack([...auth, '--os-identity-api-version', '3'], ...args);
 
 const password = (user: string, secret: string, project: string): string[] => [
   '--os-auth-url', `${server.url}/identity/v3`, '--os-username', user, '--os-password', secret, '--os-project-name', project,
@@ -34,14 +26,13 @@ const password = (user: string, secret: string, project: string): string[] => [
 
 before(async () => {
   server = await startTestServer({ bootstrap_password: ADMIN_PASSWORD });
-  work = await mkdtemp(join(tmpdir(), 'imago-osc-password-'));
-  cleanEnv = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OS_'))), HOME: work };
-  file = join(work, 'disk.raw');
+  cli = await openstackCli();
+  file = join(cli.home, 'disk.raw');
   await writeFile(file, Buffer.alloc(1024 * 1024 + 7, 1));
 });
 after(async () => {
   await server?.close();
-  if (work) await rm(work, { recursive: true, force: true });
+  await cli?.close();
 });
 
 describe('openstack CLI with Imago as its identity service', () => {

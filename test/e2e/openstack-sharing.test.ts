@@ -4,28 +4,16 @@
  * the owner lists and removes members.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
+import { openstackCli, type OpenStackCli } from '../support/openstack-cli.js';
 import { requireTool } from '../support/require-tool.js';
 import { json, startTestServer, TOKENS, type TestServer } from '../support/server.js';
 
-const run = promisify(execFile);
 let server: TestServer;
-let work: string;
-let cleanEnv: NodeJS.ProcessEnv;
+let cli: OpenStackCli;
 
-async function openstack(token: string, ...args: string[]): Promise<string> {
-  const { stdout } = await run('openstack', ['--os-auth-type', 'admin_token', '--os-endpoint', `${server.url}/v2`, '--os-token', token, '--os-image-api-version', '2', ...args], { env: cleanEnv, timeout: 120_000 });
-  return stdout;
-}
-async function glance(token: string, ...args: string[]): Promise<string> {
-  const { stdout } = await run('glance', ['--os-image-url', server.url, '--os-auth-token', token, ...args], { env: cleanEnv, timeout: 120_000 });
-  return stdout;
-}
+const openstack = (token: string, ...args: string[]) => cli.openstackWithToken(server.url, token, ...args);
+const glance = (token: string, ...args: string[]) => cli.glance(server.url, token, ...args);
 
 async function sharedImage(name: string): Promise<string> {
   const res = await server.request('/v2/images', { ...json({ name, disk_format: 'raw', container_format: 'bare', visibility: 'shared' }), token: TOKENS.projA });
@@ -40,13 +28,11 @@ async function listedBy(token: string): Promise<string[]> {
 
 before(async () => {
   server = await startTestServer();
-  work = await mkdtemp(join(tmpdir(), 'imago-osc-share-'));
-  // The clients read OS_* variables and cache schemas under HOME; each run gets its own.
-  cleanEnv = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OS_'))), HOME: work };
+  cli = await openstackCli();
 });
 after(async () => {
   await server?.close();
-  if (work) await rm(work, { recursive: true, force: true });
+  await cli?.close();
 });
 
 describe('sharing with the OpenStack clients', () => {

@@ -3,28 +3,16 @@
  * spawning is covered by cli.test.ts), with the client talking HTTP to the test server.
  */
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import type { CliIo } from '../../src/cli/cli-io.js';
-import { main } from '../../src/cli/main.js';
+import { runCli, type CliRun } from '../../src/cli/testing/run-cli.js';
 import { ADMIN_TOKEN, startTestServer, TOKENS, type TestServer } from '../support/server.js';
 
 let server: TestServer;
 before(async () => { server = await startTestServer({ quota_image_size_total: 10240 }); });
 after(async () => { await server?.close(); });
 
-async function imago(argv: string[], token: string = ADMIN_TOKEN): Promise<{ code: number; stdout: string; stderr: string }> {
-  const capture = () => {
-    const stream = new PassThrough();
-    let text = '';
-    stream.on('data', (c: Buffer) => { text += c.toString(); });
-    return { stream, text: () => text };
-  };
-  const out = capture();
-  const err = capture();
-  const io: CliIo = { stdout: out.stream, stderr: err.stream, env: { IMAGO_URL: server.url, IMAGO_TOKEN: token }, waitForShutdown: () => new Promise(() => undefined) };
-  const code = await main(argv, io);
-  return { code, stdout: out.text(), stderr: err.text() };
+async function imago(argv: string[], token: string = ADMIN_TOKEN): Promise<CliRun> {
+  return runCli(argv, { IMAGO_URL: server.url, IMAGO_TOKEN: token });
 }
 
 describe('imago quota', () => {

@@ -4,10 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { storedFiles as storedFilesOf } from '../../support/stored-files.js';
 import { ADMIN_TOKEN, json, startTestServer, TOKENS, upload, type TestServer } from '../../support/server.js';
 
 let server: TestServer;
@@ -21,20 +20,7 @@ async function newImage(extra: Record<string, unknown> = {}, token?: string): Pr
 }
 const show = async (id: string) => (await (await server.request(`/v2/images/${id}`)).json()) as Record<string, any>;
 
-/** Every file the local store holds, committed or staged: nothing may be left behind by failures. */
-async function storedFiles(): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    let entries;
-    try { entries = await readdir(dir, { withFileTypes: true }); } catch { return; }
-    for (const e of entries) {
-      if (e.isDirectory()) await walk(join(dir, e.name));
-      else out.push(join(dir, e.name));
-    }
-  };
-  await walk(join(server.dataDir, 'images'));
-  return out;
-}
+const storedFiles = () => storedFilesOf(server);
 
 describe('upload and download', () => {
   it('stores the bytes, computes md5 and sha512, and serves them back with Content-MD5', async () => {

@@ -4,11 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, DIALECTS, POSTGRES_ADMIN_URL, postgresAvailable } from '../../support/databases.js';
 import { requireAvailable } from '../../support/require-tool.js';
+import { storedFiles as storedFilesOf } from '../../support/stored-files.js';
 import { json, startTestServer, TOKENS, upload, type TestServer } from '../../support/server.js';
 
 const MIB = 1024 * 1024;
@@ -57,20 +57,7 @@ async function assertRefused(res: Response, quota: string): Promise<void> {
   assert.match(body.error.message, new RegExp(`\\b${quota}\\b`));
 }
 
-/** Every file the local store holds, committed or staged. */
-async function storedFiles(): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    let entries;
-    try { entries = await readdir(dir, { withFileTypes: true }); } catch { return; }
-    for (const e of entries) {
-      if (e.isDirectory()) await walk(join(dir, e.name));
-      else out.push(join(dir, e.name));
-    }
-  };
-  await walk(join(server.dataDir, 'images'));
-  return out;
-}
+const storedFiles = () => storedFilesOf(server);
 
 // Every case on both catalogs: the counts are SQL, and concurrent uploads race differently on each.
 for (const dialect of DIALECTS) {

@@ -3,28 +3,16 @@
  * share, accept, reject, member list and unshare, for people and with --json.
  */
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import type { CliIo } from '../../../src/cli/cli-io.js';
-import { main } from '../../../src/cli/main.js';
+import { runCli, type CliRun } from '../../../src/cli/testing/run-cli.js';
 import { json, startTestServer, TOKENS, type TestServer } from '../../support/server.js';
 
 let server: TestServer;
 before(async () => { server = await startTestServer(); });
 after(async () => { await server?.close(); });
 
-async function imago(argv: string[], token: string = TOKENS.projA): Promise<{ code: number; stdout: string; stderr: string }> {
-  const capture = () => {
-    const stream = new PassThrough();
-    let text = '';
-    stream.on('data', (c: Buffer) => { text += c.toString(); });
-    return { stream, text: () => text };
-  };
-  const out = capture();
-  const err = capture();
-  const io: CliIo = { stdout: out.stream, stderr: err.stream, env: { IMAGO_URL: server.url, IMAGO_TOKEN: token }, waitForShutdown: () => new Promise(() => undefined) };
-  const code = await main(argv, io);
-  return { code, stdout: out.text(), stderr: err.text() };
+async function imago(argv: string[], token: string = TOKENS.projA): Promise<CliRun> {
+  return runCli(argv, { IMAGO_URL: server.url, IMAGO_TOKEN: token });
 }
 
 async function newImage(name: string, visibility = 'shared'): Promise<string> {
