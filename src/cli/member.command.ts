@@ -10,6 +10,7 @@ import { expectPositionals, stringOption } from './args.js';
 import { writeLine } from './cli-io.js';
 import { GLOBAL_HELP, type Command, type CommandContext } from './command.js';
 import { printJson } from './image-print.js';
+import { resolveProject } from './project-ref.js';
 import { resolveImage } from './image-ref.js';
 import { printable } from './output/table.js';
 import { renderMemberList } from './output/member-output.js';
@@ -23,7 +24,8 @@ export const imageShareCommand: Command = {
   options: {},
   async run(context, { positionals }) {
     expectPositionals(positionals, 2, 2, 'the image id or name and the project to share it with');
-    const [ref, project] = positionals as [string, string];
+    const [ref, projectRef] = positionals as [string, string];
+    const project = await resolveProject(context, projectRef);
     const client = context.client();
     const image = await resolveImage(client, ref);
     // The server would refuse too; saying what to do about it is kinder than its 403.
@@ -32,7 +34,7 @@ export const imageShareCommand: Command = {
     }
     const member = await client.addMember(image.id, project);
     if (context.json) printJson(context, member);
-    else writeLine(context.io.stdout, `Shared image ${label(image)} with project ${printable(project)}; it stays pending until that project accepts it.`);
+    else writeLine(context.io.stdout, `Shared image ${label(image)} with project ${printable(projectRef)}; it stays pending until that project accepts it.`);
   },
 };
 
@@ -43,11 +45,12 @@ export const imageUnshareCommand: Command = {
   options: {},
   async run(context, { positionals }) {
     expectPositionals(positionals, 2, 2, 'the image id or name and the project to stop sharing it with');
-    const [ref, project] = positionals as [string, string];
+    const [ref, projectRef] = positionals as [string, string];
+    const project = await resolveProject(context, projectRef);
     const client = context.client();
     const image = await resolveImage(client, ref);
     await client.removeMember(image.id, project);
-    if (!context.json) writeLine(context.io.stdout, `Image ${label(image)} is no longer shared with project ${printable(project)}.`);
+    if (!context.json) writeLine(context.io.stdout, `Image ${label(image)} is no longer shared with project ${printable(projectRef)}.`);
   },
 };
 
@@ -78,7 +81,7 @@ async function decide(context: CommandContext, positionals: string[], project: s
   const client = context.client();
   // An image not yet accepted is missing from the default list, so names are looked up in all.
   const image = await resolveImage(client, positionals[0]!, { member_status: 'all' });
-  const member = await client.updateMember(image.id, project ?? await ownMembership(client, image), status);
+  const member = await client.updateMember(image.id, project !== undefined ? await resolveProject(context, project) : await ownMembership(client, image), status);
   if (context.json) printJson(context, member);
   else if (status === 'accepted') writeLine(context.io.stdout, `Accepted image ${label(image)}; it now appears in your image list.`);
   else writeLine(context.io.stdout, `Rejected image ${label(image)}; it no longer appears in your image list.`);

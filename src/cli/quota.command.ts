@@ -3,6 +3,7 @@ import type { ProjectQuotasDocument, QuotaName, UsageDocument } from '../client/
 import { expectPositionals, stringOption, UsageError, type OptionValues } from './args.js';
 import { writeLine } from './cli-io.js';
 import { GLOBAL_HELP, type Command, type CommandContext } from './command.js';
+import { resolveProject } from './project-ref.js';
 import { renderTable, type Column } from './output/table.js';
 
 /** Every quota, its option on `quota set`, and its unit (as Glance counts it). */
@@ -59,7 +60,7 @@ export const quotaShowCommand: Command = {
     expectPositionals(positionals, 0, 1, '');
     const client = context.client();
     const project = positionals[0];
-    print(context, project === undefined ? await client.getUsage() : await client.getQuotas(project));
+    print(context, project === undefined ? await client.getUsage() : await client.getQuotas(await resolveProject(context, project)));
   },
 };
 
@@ -81,7 +82,7 @@ export const quotaSetCommand: Command = {
       if (limit !== undefined) limits[name] = limit;
     }
     if (Object.keys(limits).length === 0) throw new UsageError(`give at least one limit (${QUOTAS.map((q) => `--${q.option}`).join(', ')})`);
-    print(context, await context.client().setQuotas(positionals[0]!, limits));
+    print(context, await context.client().setQuotas(await resolveProject(context, positionals[0]!), limits));
   },
 };
 
@@ -96,7 +97,8 @@ export const quotaUnsetCommand: Command = {
     const unknown = names.find((name) => !QUOTAS.some((q) => q.name === name));
     if (unknown !== undefined) throw new UsageError(`unknown quota '${unknown}' (known: ${QUOTAS.map((q) => q.name).join(', ')})`);
     const client = context.client();
-    for (const name of names) await client.unsetQuota(project, name as QuotaName);
+    const id = await resolveProject(context, project);
+    for (const name of names) await client.unsetQuota(id, name as QuotaName);
   },
 };
 

@@ -78,4 +78,31 @@ describe('imago identity commands', () => {
     await ok(['project', 'delete', 'cli-team'], admin);
     assert.deepEqual(await ok(['project', 'list', '--name', 'cli-team', '--json'], admin), []);
   });
+
+  it('takes project names where the image API wants ids, when the caller may look projects up', async () => {
+    const admin = passwordEnv('admin', ADMIN_PASSWORD, 'admin');
+    const owners = await ok(['project', 'create', 'owners', '--json'], admin);
+    const guests = await ok(['project', 'create', 'guests', '--json'], admin);
+    for (const [user, project] of [['olga', 'owners'], ['gus', 'guests']] as const) {
+      await ok(['user', 'create', user, '--password', `${user}-password`, '--project', project], admin);
+      await ok(['role', 'add', '--user', user, '--project', project, 'member'], admin);
+    }
+    const olga = passwordEnv('olga', 'olga-password', 'owners');
+    const gus = passwordEnv('gus', 'gus-password', 'guests');
+    const image = await ok(['image', 'create', 'team-image', '--visibility', 'shared', '--json'], olga);
+    // A member may not look other projects up (as in Keystone), so it shares by id; an admin may use the name.
+    await ok(['image', 'share', 'team-image', guests.id], olga);
+    await ok(['image', 'unshare', image.id, 'guests'], admin);
+    assert.deepEqual(await ok(['member', 'list', 'team-image', '--json'], olga), [], 'the admin named the same membership');
+    await ok(['image', 'share', image.id, 'guests'], admin);
+    const members = await ok(['member', 'list', 'team-image', '--json'], olga);
+    assert.deepEqual(members.map((m: any) => m.member_id), [guests.id], 'the membership is keyed by the project id');
+    await ok(['image', 'accept', image.id], gus);
+    assert.deepEqual((await ok(['image', 'list', '--json'], gus)).map((i: any) => i.id), [image.id]);
+
+    await ok(['quota', 'set', 'owners', '--image-count-total', '7'], admin);
+    const usage = await ok(['quota', 'show', '--json'], olga);
+    assert.deepEqual(usage.usage.image_count_total, { limit: 7, usage: 1 }, 'the override applies to the project by id');
+    assert.equal((await ok(['quota', 'show', owners.id, '--json'], admin)).project_id, owners.id);
+  });
 });
