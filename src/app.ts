@@ -27,6 +27,11 @@ import { buildStandaloneIdentity } from './standalone-identity.js';
 import { FsDriver } from './storage/fs.driver.js';
 import { StoreRegistry } from './storage/store-registry.js';
 import { loadPolicy } from './policy-file.js';
+import { buildMetadefCatalog } from './metadef-catalog.js';
+import { CatalogRepository } from './db/repositories/catalog.repository.js';
+import { CatalogRules } from './services/catalog-rules.js';
+import { CatalogScheduler } from './services/catalog-scheduler.js';
+import { CatalogService } from './services/catalog.service.js';
 
 export interface App {
   http: FastifyInstance;
@@ -40,6 +45,8 @@ const systemClock: Clock = { now: () => new Date() };
 const KEYSTONE_TIMEOUT_MS = 10_000;
 /** Validated Keystone tokens kept at once: a few MB at most, whatever the traffic. */
 const KEYSTONE_CACHE_CAPACITY = 10_000;
+/** How often scheduled deprecations and family retention are applied (reads apply them at once anyway). */
+const CATALOG_SCHEDULER_PERIOD_MS = 30_000;
 
 export async function createApp(config: Config): Promise<App> {
   // First, so a broken policy file stops the start before anything is opened.
@@ -58,17 +65,22 @@ export async function createApp(config: Config): Promise<App> {
       image_count_uploading: config.quotaImageCountUploading,
     });
     const memberRepository = new MemberRepository(catalog.db);
+    const metadefs = buildMetadefCatalog(catalog.db, policy, systemClock, { listLimitDefault: config.listLimitDefault, listLimitMax: config.listLimitMax });
+    await metadefs.seed();
+    const catalogRepository = new CatalogRepository(catalog.db);
+    const catalogRules = new CatalogRules(repository, catalogRepository, policy, systemClock, memberRepository, stores);
     const images = new ImageService(repository, policy, systemClock, {
       tagQuota: config.imageTagQuota,
       propertyQuota: config.imagePropertyQuota,
       listLimitDefault: config.listLimitDefault,
       listLimitMax: config.listLimitMax,
-    }, stores, quotas, memberRepository);
+    }, stores, quotas, memberRepository, catalogRules, metadefs.propertyValidator);
+    const catalogService = new CatalogService(images, repository, catalogRepository, catalogRules, policy, systemClock);
     const imageData = new ImageDataService(images, repository, policy, stores, hashers, systemClock, config.imageSizeCap, {
       maxVirtualSize: config.maxVirtualSize,
       requireFormatMatch: config.requireImageFormatMatch,
       allowEncrypted: config.allowEncryptedImages,
-    }, quotas);
+    }, quotas, catalogRules);
     const members = new MemberService(images, memberRepository, policy, systemClock, { memberQuota: config.imageMemberQuota });
     const janitor = new StoreJanitor(repository, stores, systemClock);
     const cleaned = await janitor.run();
@@ -84,13 +96,16 @@ export async function createApp(config: Config): Promise<App> {
         { cacheSeconds: config.keystone.cacheSeconds, cacheCapacity: KEYSTONE_CACHE_CAPACITY },
       )])
       : new AuthenticatorChain([staticTokens, standalone!.authenticator]);
-    const http = buildHttpServer({ images, imageData, members, quotas, authenticator, publicUrl: config.publicUrl, logLevel: config.logLevel, identityUri: config.keystone?.url, identity: standalone });
+    const http = buildHttpServer({ images, imageData, members, quotas, authenticator, publicUrl: config.publicUrl, logLevel: config.logLevel, identityUri: config.keystone?.url, identity: standalone, metadefs, catalog: catalogService });
+    const scheduler = new CatalogScheduler(catalogService, CATALOG_SCHEDULER_PERIOD_MS, http.log);
+    scheduler.start();
     if (bootstrapped?.passwordPath) http.log.warn(`created the identity user "admin" (project "admin") with a generated password saved to ${bootstrapped.passwordPath}; log in with it and change it`);
     if (cleaned.requeued + cleaned.stagingRemoved + cleaned.orphansRemoved > 0) http.log.warn(cleaned, 'cleaned up after an earlier crash');
     return {
       http,
       adminToken,
       async close() {
+        await scheduler.stop();
         await http.close();
         await hashers.close();
         await catalog.close();

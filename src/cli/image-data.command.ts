@@ -1,6 +1,7 @@
 /** `imago image upload` and `imago image download`. */
 import { expectPositionals, stringOption, UsageError } from './args.js';
 import type { Command } from './command.js';
+import { warnIfDeprecated } from './image-catalog.command.js';
 import { resolveImage } from './image-ref.js';
 import { downloadImage, sourceSize, uploadFile } from './image-transfer.js';
 
@@ -41,6 +42,7 @@ options:
       throw new UsageError('refusing to write image data to a terminal: use -o FILE or redirect stdout');
     }
     const image = await resolveImage(context.client(), positionals[0]!);
+    warnIfDeprecated(context, image);
     await downloadImage(context, image, output, stringOption(values, 'format'));
   },
 };

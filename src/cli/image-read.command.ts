@@ -5,6 +5,7 @@ import {
 } from './args.js';
 import { writeLine } from './cli-io.js';
 import type { Command } from './command.js';
+import { warnIfDeprecated } from './image-catalog.command.js';
 import { resolveImage } from './image-ref.js';
 import { printImage, printImages } from './image-print.js';
 
@@ -16,6 +17,11 @@ export function listQuery(values: OptionValues): ImageListQuery {
     const value = stringOption(values, name);
     if (value !== undefined) query[name] = value;
   }
+  // Imago's catalog fields; the server refuses an unknown kind.
+  for (const [option, field] of [['kind', 'imago_kind'], ['family', 'imago_family']] as const) {
+    const value = stringOption(values, option);
+    if (value !== undefined) query[field] = value;
+  }
   const tags = listOption(values, 'tag');
   if (tags.length > 0) query.tag = tags;
   const limit = integerOption(values, 'limit', 1);
@@ -25,10 +31,12 @@ export function listQuery(values: OptionValues): ImageListQuery {
 
 export const imageListCommand: Command = {
   name: 'list',
-  usage: 'image list [--name N] [--status S] [--visibility V] [--owner O] [--tag T]... [--property K=V]... [--sort KEY:DIR] [--limit N] [--all]',
+  usage: 'image list [--name N] [--status S] [--visibility V] [--owner O] [--kind K] [--family F] [--tag T]... [--property K=V]... [--sort KEY:DIR] [--limit N] [--all]',
   summary: 'List images: one page (the server\'s default size, or --limit), or every page with --all.',
   help: `options:
   --name N, --status S, --visibility V, --owner O   filter on these fields (Glance syntax, e.g. --status in:active,queued)
+  --kind K             only images of this kind: standard, capsule or custom
+  --family F           only images of this family
   --tag T              only images with this tag (repeatable: all must match)
   --property K=V       only images whose property K is V (repeatable)
   --sort KEY:DIR       e.g. name:asc or created_at:desc,name:asc
@@ -39,6 +47,8 @@ export const imageListCommand: Command = {
     status: { type: 'string' },
     visibility: { type: 'string' },
     owner: { type: 'string' },
+    kind: { type: 'string' },
+    family: { type: 'string' },
     tag: { type: 'string', multiple: true },
     property: { type: 'string', multiple: true },
     sort: { type: 'string' },
@@ -70,6 +80,8 @@ export const imageShowCommand: Command = {
   options: {},
   async run(context, { positionals }) {
     expectPositionals(positionals, 1, 1, 'the image id or name');
-    printImage(context, await resolveImage(context.client(), positionals[0]!));
+    const image = await resolveImage(context.client(), positionals[0]!);
+    warnIfDeprecated(context, image);
+    printImage(context, image);
   },
 };

@@ -1,5 +1,6 @@
 /** The `imago image …` group: its subcommands and its help page. */
 import { GLOBAL_HELP, type Command } from './command.js';
+import { imageDeprecateCommand, imageLatestCommand, imageLineageCommand, imageStaleCommand } from './image-catalog.command.js';
 import { imageCreateCommand } from './image-create.command.js';
 import { imageDownloadCommand, imageUploadCommand } from './image-data.command.js';
 import { imageConvertCommand } from './image-convert.command.js';
@@ -13,6 +14,7 @@ export const IMAGE_COMMANDS: readonly Command[] = [
   imageCreateCommand, imageListCommand, imageShowCommand, imageUpdateCommand, imageUploadCommand,
   imageDownloadCommand, imageDeleteCommand, imageTagCommand, imageDeactivateCommand, imageReactivateCommand,
   imageInspectCommand, imageConvertCommand, imageShareCommand, imageUnshareCommand, imageAcceptCommand, imageRejectCommand,
+  imageLatestCommand, imageLineageCommand, imageStaleCommand, imageDeprecateCommand,
 ];
 
 export function imageGroupHelp(): string {

@@ -6,8 +6,10 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from './args.js';
 import { processIo, writeLine, type CliIo } from './cli-io.js';
 import { GLOBAL_HELP, runCommand, type Command } from './command.js';
+import { FAMILY_COMMANDS, familyGroupHelp } from './family.command.js';
 import { IMAGE_COMMANDS, imageGroupHelp } from './image.command.js';
 import { MEMBER_COMMANDS, memberGroupHelp } from './member.command.js';
+import { METADEF_COMMANDS, metadefGroupHelp } from './metadef.command.js';
 import { QUOTA_COMMANDS, quotaGroupHelp } from './quota.command.js';
 import { CREDENTIAL_COMMANDS, credentialGroupHelp, ROLE_COMMANDS, roleGroupHelp } from './role-credential.command.js';
 import { serveCommand } from './serve.command.js';
@@ -20,12 +22,14 @@ Imago: a VM image service speaking the OpenStack Image API v2.
 commands:
   serve    run the Imago server
   image    manage images: ${IMAGE_COMMANDS.map((c) => c.name).join(', ')}
+  family   image families and their latest version: ${FAMILY_COMMANDS.map((c) => c.name).join(', ')}
   member   the projects an image is shared with: ${MEMBER_COMMANDS.map((c) => c.name).join(', ')}
   quota    quotas and usage: ${QUOTA_COMMANDS.map((c) => c.name).join(', ')}
   user     Imago's own users (standalone identity): ${USER_COMMANDS.map((c) => c.name).join(', ')}
   project  Imago's own projects: ${PROJECT_COMMANDS.map((c) => c.name).join(', ')}
   role     roles and assignments: ${ROLE_COMMANDS.map((c) => (c.name === 'assignment' ? 'assignment list' : c.name)).join(', ')}
   credential your application credentials: ${CREDENTIAL_COMMANDS.map((c) => c.name).join(', ')}
+  metadef  metadata definitions: ${METADEF_COMMANDS.map((c) => c.name).join(', ')}
 
 Run 'imago image --help' for the image commands, 'imago image COMMAND --help' for one command.
 
@@ -48,12 +52,14 @@ export function takeWord(argv: string[]): { word: string; rest: string[] } | und
 /** `imago GROUP COMMAND ...`: each group's commands and its help page. */
 const GROUPS: Readonly<Record<string, { commands: readonly Command[]; help: () => string }>> = {
   image: { commands: IMAGE_COMMANDS, help: imageGroupHelp },
+  family: { commands: FAMILY_COMMANDS, help: familyGroupHelp },
   member: { commands: MEMBER_COMMANDS, help: memberGroupHelp },
   quota: { commands: QUOTA_COMMANDS, help: quotaGroupHelp },
   user: { commands: USER_COMMANDS, help: userGroupHelp },
   project: { commands: PROJECT_COMMANDS, help: projectGroupHelp },
   role: { commands: ROLE_COMMANDS, help: roleGroupHelp },
   credential: { commands: CREDENTIAL_COMMANDS, help: credentialGroupHelp },
+  metadef: { commands: METADEF_COMMANDS, help: metadefGroupHelp },
 };
 
 const wantsHelp = (argv: string[]): boolean => argv.includes('--help') || argv.includes('-h');

@@ -12,6 +12,8 @@ import type {
   ImageCreateFields, ImageListQuery, ImagePage, ImageRecord, PatchOperation, ProgressListener,
 } from './image-types.js';
 import { encodeListQuery } from './list-query.js';
+import { CatalogClient } from './catalog-client.js';
+import { MetadefClient, type JsonRequest } from './metadef-client.js';
 import type { ImageMemberList, ImageMemberRecord, MemberStatus } from './member-types.js';
 import type { ProjectQuotasDocument, QuotaName, UsageDocument } from './quota-types.js';
 
@@ -211,6 +213,24 @@ export class ImageClient {
       contentMd5: response.headers.get('content-md5') ?? undefined,
       contentRange: parseContentRange(response.headers.get('content-range')),
       headers: response.headers,
+    };
+  }
+
+  /** The metadata definitions API (/v2/metadefs) over this client's connection. */
+  metadefs(): MetadefClient {
+    return new MetadefClient(this.jsonRequest());
+  }
+
+  /** Imago's catalog API (/imago/v1: lineage, families, deprecation) over this client's connection. */
+  catalog(): CatalogClient {
+    return new CatalogClient(this.jsonRequest());
+  }
+
+  private jsonRequest(): JsonRequest {
+    return async <T>(method: string, path: string, payload?: unknown): Promise<T> => {
+      const body = payload === undefined ? {} : { body: JSON.stringify(payload) };
+      const response = await this.send(method, path, { headers: { accept: 'application/json', ...(payload === undefined ? {} : { 'content-type': 'application/json' }) }, ...body });
+      return (response.status === 204 ? undefined : await response.json()) as T;
     };
   }
 

@@ -7,6 +7,8 @@ import { type Kysely, type Migration, Migrator, SqliteAdapter } from 'kysely';
 import * as images0001 from './migrations/0001-images.js';
 import * as identity0002 from './migrations/0002-identity.js';
 import * as quotas0003 from './migrations/0003-quotas.js';
+import * as metadefs0004 from './migrations/0004-metadefs.js';
+import * as catalog0005 from './migrations/0005-catalog.js';
 import type { Database } from './schema.js';
 
 /** Applied in the order of their names. */
@@ -14,6 +16,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001-images': images0001,
   '0002-identity': identity0002,
   '0003-quotas': quotas0003,
+  '0004-metadefs': metadefs0004,
+  '0005-catalog': catalog0005,
 };
 
 /** Every migration's name, in the order they apply. */

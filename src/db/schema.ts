@@ -27,6 +27,20 @@ export interface ImagesTable {
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
+  /** Imago's catalog fields (migrations/0005-catalog.ts); source, manifest and disks are JSON text. */
+  imago_kind: string;
+  imago_family: string | null;
+  imago_version: string | null;
+  imago_base_image_id: string | null;
+  imago_source: string | null;
+  imago_manifest: string | null;
+  imago_disks: string | null;
+  imago_deprecation_state: string;
+  imago_replacement_id: string | null;
+  imago_deprecated_at: number | null;
+  imago_obsolete_at: number | null;
+  imago_deleted_at: number | null;
+  imago_transition_at: number | null;
 }
 
 export interface ImageTagsTable {
@@ -105,6 +119,72 @@ export interface ProjectQuotasTable {
   updated_at: number;
 }
 
+/** Metadata definitions (migrations/0004-metadefs.ts); documents are JSON text. */
+export interface MetadefNamespacesTable {
+  id: string;
+  namespace: string;
+  display_name: string | null;
+  description: string | null;
+  visibility: string;
+  protected: number;
+  owner: string;
+  validation: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MetadefDocumentsTable {
+  namespace_id: string;
+  name: string;
+  document: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MetadefTagsTable {
+  namespace_id: string;
+  name: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MetadefResourceTypesTable {
+  name: string;
+  protected: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MetadefAssociationsTable {
+  namespace_id: string;
+  resource_type: string;
+  prefix: string | null;
+  properties_target: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MetadefSeedsTable {
+  namespace: string;
+  loaded_at: number;
+}
+
+/** Retention per image family (migrations/0005-catalog.ts): keep the newest `keep` versions. */
+export interface CatalogFamilyRetentionTable {
+  family: string;
+  keep: number;
+  action: string;
+  updated_at: number;
+}
+
+/** Properties every image of a kind or family must have when it becomes active; `properties` is a JSON array. */
+export interface CatalogRequiredPropertiesTable {
+  scope: string;
+  name: string;
+  properties: string;
+  updated_at: number;
+}
+
 export interface Database {
   identity_projects: IdentityProjectsTable;
   identity_users: IdentityUsersTable;
@@ -112,8 +192,17 @@ export interface Database {
   identity_app_credentials: IdentityAppCredentialsTable;
   identity_tokens: IdentityTokensTable;
   images: ImagesTable;
+  catalog_family_retention: CatalogFamilyRetentionTable;
+  catalog_required_properties: CatalogRequiredPropertiesTable;
   image_tags: ImageTagsTable;
   image_properties: ImagePropertiesTable;
   image_members: ImageMembersTable;
   project_quotas: ProjectQuotasTable;
+  metadef_namespaces: MetadefNamespacesTable;
+  metadef_objects: MetadefDocumentsTable;
+  metadef_properties: MetadefDocumentsTable;
+  metadef_tags: MetadefTagsTable;
+  metadef_resource_types: MetadefResourceTypesTable;
+  metadef_associations: MetadefAssociationsTable;
+  metadef_seeds: MetadefSeedsTable;
 }

@@ -5,6 +5,7 @@
  * added by the HTTP layer, which knows the URLs.
  */
 import { Ajv, type ErrorObject } from 'ajv';
+import { deprecationDocument } from './catalog-document.js';
 import { BadRequestError, ForbiddenError, PayloadTooLargeError } from './errors.js';
 import type { ContainerFormat, DiskFormat, Image, Visibility } from './image.js';
 import {
@@ -51,6 +52,14 @@ export function toDocument(image: Image): ImageDocument {
     created_at: iso(image.createdAt),
     updated_at: iso(image.updatedAt),
     tags: [...image.tags],
+    imago_kind: image.catalog.kind,
+    imago_family: image.catalog.family,
+    imago_version: image.catalog.version,
+    imago_base_image_id: image.catalog.baseImageId,
+    imago_source: image.catalog.source,
+    imago_manifest: image.catalog.manifest,
+    imago_disks: image.catalog.disks,
+    imago_deprecation: deprecationDocument(image.catalog.deprecation),
   };
   if (image.location) doc.stores = image.location.store;
   for (const [key, value] of Object.entries(image.properties)) if (!Object.hasOwn(doc, key)) doc[key] = value;

@@ -22,7 +22,13 @@ export type AttributeFilter =
   | { field: 'protected' | 'os_hidden'; op: 'eq'; value: boolean }
   | { field: 'size'; op: 'eq' | 'gte' | 'lte'; value: number }
   | { field: 'virtual_size' | 'min_disk' | 'min_ram'; op: 'eq'; value: number }
-  | { field: 'created_at' | 'updated_at'; op: CompareOp; value: Date };
+  | { field: 'created_at' | 'updated_at'; op: CompareOp; value: Date }
+  | { field: CatalogFilterField; op: 'eq'; value: string }
+  | { field: CatalogFilterField; op: 'in'; values: string[] };
+
+/** Imago's catalog columns a list can filter on (equality or an in: list). */
+export const CATALOG_FILTER_FIELDS = ['imago_kind', 'imago_family', 'imago_version', 'imago_base_image_id', 'imago_deprecation_state'] as const;
+export type CatalogFilterField = (typeof CATALOG_FILTER_FIELDS)[number];
 
 /** Who is looking: decides which images are visible at all (Glance's list semantics). */
 export interface Viewer {

@@ -3,6 +3,7 @@
  * also what create and update are validated against (domain/image-validator.ts), so the
  * document clients read is the rule the server applies.
  */
+import { CATALOG_READ_ONLY_FIELDS, CATALOG_SCHEMA_PROPERTIES, CATALOG_SETTABLE_FIELDS } from './catalog-document.js';
 import { CONTAINER_FORMATS, DISK_FORMATS, IMAGE_STATUSES, MEMBER_STATUSES, VISIBILITIES } from './image.js';
 
 const UUID_PATTERN = '^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$';
@@ -11,13 +12,13 @@ const MAX_INT = 2 ** 31 - 1;
 /** Fields the server computes; a client that sends them gets 403, as in Glance. */
 export const READ_ONLY_FIELDS = [
   'status', 'created_at', 'updated_at', 'size', 'virtual_size', 'checksum', 'os_hash_algo',
-  'os_hash_value', 'self', 'file', 'schema', 'direct_url', 'locations', 'stores',
+  'os_hash_value', 'self', 'file', 'schema', 'direct_url', 'locations', 'stores', ...CATALOG_READ_ONLY_FIELDS,
 ] as const;
 
 /** Base fields a client may set. `id` only at create time. */
 export const SETTABLE_FIELDS = [
   'id', 'name', 'visibility', 'protected', 'os_hidden', 'owner', 'disk_format', 'container_format',
-  'min_disk', 'min_ram', 'tags',
+  'min_disk', 'min_ram', 'tags', ...CATALOG_SETTABLE_FIELDS,
 ] as const;
 
 /** Prefix Glance reserves for its own use; clients can neither set nor remove these. */
@@ -62,6 +63,7 @@ export const IMAGE_SCHEMA = {
     architecture: { type: 'string', description: 'Operating system architecture as specified in https://docs.openstack.org/python-glanceclient/latest/cli/property-keys.html', is_base: false },
     os_distro: { type: 'string', description: 'Common name of operating system distribution as specified in https://docs.openstack.org/python-glanceclient/latest/cli/property-keys.html', is_base: false },
     os_version: { type: 'string', description: 'Operating system version as specified by the distributor.', is_base: false },
+    ...CATALOG_SCHEMA_PROPERTIES,
   },
   links: [
     { rel: 'self', href: '{self}' },

@@ -2,6 +2,8 @@
  * The image record and its vocabulary, as the OpenStack Image API v2 defines them.
  * Pure data and rules: no I/O here.
  */
+import type { CatalogFields } from './catalog.js';
+
 export const IMAGE_STATUSES = [
   'queued', 'saving', 'uploading', 'importing', 'active', 'deactivated', 'killed', 'deleted', 'pending_delete',
 ] as const;
@@ -48,4 +50,6 @@ export interface Image {
   tags: string[];
   /** Free-form ("extra") properties: string keys and string values, as Glance's schema allows. */
   properties: Record<string, string>;
+  /** Imago's catalog fields: kind, family, lineage, deprecation (see catalog.ts). */
+  catalog: CatalogFields;
 }

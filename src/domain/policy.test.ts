@@ -4,6 +4,7 @@ import { ForbiddenError, NotFoundError } from './errors.js';
 import type { Image, Visibility } from './image.js';
 import { IMAGE_ACTIONS, Policy, PolicyRulesError } from './policy.js';
 import type { Principal } from './principal.js';
+import { DEFAULT_CATALOG } from './catalog.js';
 
 const member: Principal = { projectId: 'a', userId: null, roles: ['member', 'reader'] };
 const reader: Principal = { projectId: 'a', userId: null, roles: ['reader'] };
@@ -17,6 +18,7 @@ function image(visibility: Visibility, owner: string | null = 'a'): Image {
     id: '00000000-0000-4000-8000-000000000001', name: 'x', status: 'active', visibility, protected: false, osHidden: false,
     owner, diskFormat: 'raw', containerFormat: 'bare', minDisk: 0, minRam: 0, size: 1, virtualSize: null, checksum: null,
     osHashAlgo: null, osHashValue: null, location: null, createdAt: now, updatedAt: now, tags: [], properties: { os_distro: 'debian' },
+    catalog: DEFAULT_CATALOG,
   };
 }
 

@@ -5,7 +5,8 @@
  */
 import { BadRequestError } from '../domain/errors.js';
 import { IMAGE_STATUSES, MEMBER_STATUSES, VISIBILITIES, type MemberStatus, type Visibility } from '../domain/image.js';
-import { SORT_KEYS, type AttributeFilter, type CompareOp, type SortDir, type SortKey, type SortSpec } from '../domain/image-query.js';
+import { DEPRECATION_STATES, IMAGE_KINDS } from '../domain/catalog.js';
+import { CATALOG_FILTER_FIELDS, SORT_KEYS, type AttributeFilter, type CompareOp, type SortDir, type SortKey, type SortSpec } from '../domain/image-query.js';
 import type { ListImagesParams } from '../services/image.service.js';
 
 export type QueryValue = string | string[] | undefined;
@@ -18,7 +19,10 @@ const NOT_FILTERABLE = new Set(['self', 'file', 'schema', 'locations', 'direct_u
 const HANDLED = new Set([
   'limit', 'marker', 'sort', 'sort_key', 'sort_dir', 'visibility', 'member_status', 'tag', 'protected', 'os_hidden',
   'size', 'virtual_size', 'size_min', 'size_max', 'created_at', 'updated_at', 'min_disk', 'min_ram', 'id', ...EQ_FIELDS,
+  ...CATALOG_FILTER_FIELDS,
 ]);
+/** Catalog filters whose values are a closed vocabulary: an unknown value is a 400, not an empty list. */
+const CATALOG_VOCABULARY: Partial<Record<string, readonly string[]>> = { imago_kind: IMAGE_KINDS, imago_deprecation_state: DEPRECATION_STATES };
 
 const all = (v: QueryValue): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
@@ -138,6 +142,17 @@ export function parseListQuery(query: Query): ListImagesParams {
       if (bad !== undefined) throw new BadRequestError(`Invalid status value: ${bad}`, { reason: 'list.status' });
     }
     filters.push(filter);
+  }
+  for (const field of CATALOG_FILTER_FIELDS) {
+    const raw = single(query, field);
+    if (raw === undefined) continue;
+    // Ids are stored in lower case; so are they compared.
+    const text = field === 'imago_base_image_id' ? raw.toLowerCase() : raw;
+    const values = text.startsWith('in:') ? splitInList(text.slice(3)) : [text];
+    const allowed = CATALOG_VOCABULARY[field];
+    const bad = allowed && values.find((v) => !allowed.includes(v));
+    if (bad !== undefined) throw new BadRequestError(`Invalid ${field} value: ${bad} (one of ${allowed!.join(', ')}).`, { reason: `list.${field}` });
+    filters.push(text.startsWith('in:') ? { field, op: 'in', values } : { field, op: 'eq', value: text });
   }
   for (const field of ['protected', 'os_hidden'] as const) {
     const raw = single(query, field);

@@ -5,17 +5,22 @@
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { ImagoError, UnauthorizedError } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
+import type { CatalogService } from '../services/catalog.service.js';
 import type { ImageDataService } from '../services/image-data.service.js';
 import type { ImageService } from '../services/image.service.js';
 import type { MemberService } from '../services/member.service.js';
 import type { QuotaService } from '../services/quota.service.js';
+import type { MetadefContentService } from '../services/metadef-content.service.js';
+import type { MetadefService } from '../services/metadef.service.js';
 import type { Authenticator } from '../services/ports.js';
 import { errorBody, statusOf } from './error-registry.js';
 import { PATCH_V20, PATCH_V21 } from './patch-body.js';
+import { registerCatalogRoutes } from './routes/catalog.routes.js';
 import { registerImageDataRoutes } from './routes/image-data.routes.js';
 import { registerIdentityRoutes, type IdentityRouteDeps } from './routes/identity.routes.js';
 import { registerImageRoutes } from './routes/images.routes.js';
 import { registerMemberRoutes } from './routes/members.routes.js';
+import { registerMetadefRoutes } from './routes/metadefs.routes.js';
 import { registerQuotaRoutes } from './routes/quotas.routes.js';
 import { registerSchemaRoutes } from './routes/schemas.routes.js';
 import { registerVersionRoutes } from './routes/versions.routes.js';
@@ -25,6 +30,10 @@ export interface HttpDeps {
   imageData: ImageDataService;
   members: MemberService;
   quotas: QuotaService;
+  /** Imago's catalog: lineage, families, deprecation (/imago/v1). */
+  catalog: CatalogService;
+  /** Metadata definitions (/v2/metadefs). */
+  metadefs: { namespaces: MetadefService; contents: MetadefContentService };
   authenticator: Authenticator;
   /** Public base URL for absolute links (version document); derived from Host when unset. */
   publicUrl: string | undefined;
@@ -79,7 +88,8 @@ export function buildHttpServer(deps: HttpDeps): FastifyInstance {
   app.addContentTypeParser('application/octet-stream', (_request, _payload, done) => done(null));
 
   app.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith('/v2/') && request.url !== '/v2') return;
+    // Imago's own API (/imago/v1) authenticates as the Image API does.
+    if (!/^\/(v2|imago\/v1)(\/|$)/.test(request.url)) return;
     const header = request.headers['x-auth-token'];
     request.principal = await deps.authenticator.authenticate(Array.isArray(header) ? header[0] : header);
   });
@@ -114,6 +124,8 @@ export function buildHttpServer(deps: HttpDeps): FastifyInstance {
   registerMemberRoutes(app, deps.members);
   if (deps.identity) registerIdentityRoutes(app, { ...deps.identity, authenticator: deps.authenticator, publicUrl: deps.publicUrl });
   registerQuotaRoutes(app, deps.quotas);
+  registerCatalogRoutes(app, deps.catalog);
+  registerMetadefRoutes(app, deps.metadefs.namespaces, deps.metadefs.contents);
   return app;
 }
 

@@ -23,6 +23,7 @@ import { INPUT_FORMATS, type InputFormat, type OutputFormat } from '../formats/c
 import { InspectionStage } from '../formats/inspection.stage.js';
 import { rangedObjectSource } from '../storage/ranged-object.source.js';
 import { ByteLimit } from '../lib/byte-limit.js';
+import type { CatalogHooks, DeprecationNotice } from './catalog.ports.js';
 import type { ImageService } from './image.service.js';
 import type { Clock, HashingStageFactory, ImageCatalog } from './ports.js';
 import type { QuotaService } from './quota.service.js';
@@ -56,10 +57,14 @@ export interface DownloadConversion {
   options: ConvertOptions;
 }
 
-export type Download =
+export type Download = (
   | { kind: 'empty' }
   | { kind: 'data'; stream: Readable; size: number; checksum: string | null; range?: ByteRange }
-  | { kind: 'converted'; stream: Readable; format: OutputFormat; length: number | undefined };
+  | { kind: 'converted'; stream: Readable; format: OutputFormat; length: number | undefined }
+) & {
+  /** Set when the image is deprecated: the edge warns the client. */
+  deprecation?: DeprecationNotice;
+};
 
 /** Disk formats whose bytes are a plain disk, read as raw when converting. */
 const RAW_CONTENT = new Set(['raw', 'iso', 'ami', 'ari', 'aki']);
@@ -75,6 +80,7 @@ export class ImageDataService {
     private readonly imageSizeCap: number,
     private readonly inspection: InspectionPolicy,
     private readonly quotas: QuotaService,
+    private readonly catalogRules: CatalogHooks,
   ) {}
 
   async upload(principal: Principal, id: string, source: Readable, options: UploadOptions = {}): Promise<Image> {
@@ -84,6 +90,8 @@ export class ImageDataService {
     if (image.diskFormat === null || image.containerFormat === null) {
       throw new BadRequestError('Properties disk_format, container_format must be set prior to saving data.', { reason: 'upload.formats_unset' });
     }
+    // The upload would make the image active: refused before any byte is read when that cannot be.
+    await this.catalogRules.checkActivation(image);
     const expected = options.declaredSize ?? options.contentLength;
     if (expected !== undefined && expected > this.imageSizeCap) throw this.tooLarge();
     const saving = await this.catalog.update(image.id, { status: 'saving', updatedAt: this.clock.now() }, { status: ['queued'] });
@@ -156,12 +164,14 @@ export class ImageDataService {
     if (image.status === 'deactivated' && !this.policy.isAdmin(principal)) {
       throw new ForbiddenError('The requested image has been deactivated. Image data download is forbidden.', { reason: 'download.deactivated' });
     }
-    if (!image.location || image.size === null || (image.status !== 'active' && image.status !== 'deactivated')) return { kind: 'empty' };
+    const notice = this.catalogRules.checkUse(principal, image);
+    const deprecation = notice ? { deprecation: notice } : {};
+    if (!image.location || image.size === null || (image.status !== 'active' && image.status !== 'deactivated')) return { kind: 'empty', ...deprecation };
     const size = image.size;
-    if (conversion && conversion.format !== image.diskFormat) return this.convertedDownload(image, conversion);
+    if (conversion && conversion.format !== image.diskFormat) return { ...await this.convertedDownload(image, conversion), ...deprecation };
     const resolved = range === undefined ? undefined : resolveRange(range, size);
     const stream = await this.stores.get(image.location.store).createReadStream(image.location.key, resolved);
-    return { kind: 'data', stream, size, checksum: image.checksum, ...(resolved ? { range: resolved } : {}) };
+    return { kind: 'data', stream, size, checksum: image.checksum, ...(resolved ? { range: resolved } : {}), ...deprecation };
   }
 
   /** Streams the stored image re-encoded; Range does not apply to a converted stream. */

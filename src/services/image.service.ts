@@ -12,6 +12,8 @@ import type { AttributeFilter, SortSpec } from '../domain/image-query.js';
 import type { Policy, PolicyTarget } from '../domain/policy.js';
 import type { Principal } from '../domain/principal.js';
 import type { StoreRegistry } from '../storage/store-registry.js';
+import type { ImagePropertyCheck } from './image-property-validator.js';
+import type { CatalogHooks } from './catalog.ports.js';
 import type { MembershipLookup } from './member.ports.js';
 import type { Clock, ImageCatalog, ImageChanges } from './ports.js';
 import type { QuotaService } from './quota.service.js';
@@ -56,13 +58,19 @@ export class ImageService {
     private readonly stores: StoreRegistry,
     private readonly quotas: QuotaService,
     private readonly members: MembershipLookup,
+    /** Kinds, families, lineage and deprecation (services/catalog-rules.ts). */
+    private readonly catalogRules: CatalogHooks,
+    /** Checks property values against metadata definitions (absent: no checks). */
+    private readonly propertyCheck?: ImagePropertyCheck,
   ) {}
 
-  async create(principal: Principal, body: Record<string, unknown>): Promise<Image> {
+  /** Warnings about the image (e.g. property values its metadata definitions warn about) are added to `warnings`. */
+  async create(principal: Principal, body: Record<string, unknown>, warnings: string[] = []): Promise<Image> {
     this.policy.enforce('add_image', principal);
     for (const key of Object.keys(body)) if (key !== 'id') assertWritableKey(key);
     const fields = readFields(body, this.limits);
     this.checkOwnership(principal, fields, null);
+    const catalog = await this.catalogRules.fieldsFor(principal, body, null, fields.owner ?? principal.projectId);
     const id = typeof body.id === 'string' ? body.id.toLowerCase() : randomUUID();
     const now = this.clock.now();
     const image: Image = {
@@ -78,8 +86,10 @@ export class ImageService {
       location: null,
       createdAt: now,
       updatedAt: now,
+      catalog,
     };
     await this.quotas.checkCreate(image.owner);
+    if (this.propertyCheck) warnings.push(...await this.propertyCheck.check(image, Object.keys(image.properties)));
     await this.catalog.create(image);
     return image;
   }
@@ -91,7 +101,9 @@ export class ImageService {
 
   /** Loads an image the caller may see with the caller's membership, the target for further policy checks; 404 otherwise. */
   async load(principal: Principal, id: string): Promise<VisibleImage> {
-    const image = UUID.test(id) ? await this.catalog.get(id.toLowerCase()) : undefined;
+    const stored = UUID.test(id) ? await this.catalog.get(id.toLowerCase()) : undefined;
+    // A deprecation transition that has come due is applied now, whatever the scheduler's pace.
+    const image = stored && await this.catalogRules.refresh(stored);
     if (!image) throw new NotFoundError(`No image found with ID ${id}`, { reason: 'image.not_found' });
     const target = await this.targetOf(principal, image);
     this.policy.enforce('get_image', principal, target);
@@ -128,30 +140,41 @@ export class ImageService {
       marker,
       limit,
     });
-    return images.length === limit && limit > 0 ? { images, nextMarker: images[images.length - 1]!.id } : { images };
+    const shown = images.map((image) => this.catalogRules.current(image));
+    return shown.length === limit && limit > 0 ? { images: shown, nextMarker: shown[shown.length - 1]!.id } : { images: shown };
   }
 
-  async update(principal: Principal, id: string, operations: PatchOperation[], options: PatchOptions): Promise<Image> {
+  async update(principal: Principal, id: string, operations: PatchOperation[], options: PatchOptions, warnings: string[] = []): Promise<Image> {
     const target = await this.load(principal, id);
     this.policy.enforce('modify_image', principal, target);
     const { image } = target;
-    const fields = readFields(applyPatch(toDocument(image), operations, options), this.limits);
+    const doc = applyPatch(toDocument(image), operations, options);
+    const fields = readFields(doc, this.limits);
     this.checkOwnership(principal, fields, image);
+    const catalog = await this.catalogRules.fieldsFor(principal, doc, image, fields.owner ?? image.owner);
+    const recatalogued = catalog.kind !== image.catalog.kind || catalog.family !== image.catalog.family;
+    if (image.status === 'active' && recatalogued) await this.catalogRules.checkActivation({ id: image.id, properties: fields.properties, catalog });
     if ((fields.diskFormat !== image.diskFormat || fields.containerFormat !== image.containerFormat) && !formatsMutable(image.status)) {
       const which = fields.diskFormat !== image.diskFormat ? 'disk_format' : 'container_format';
       throw new ForbiddenError(`Attribute ${which} can be only replaced for a queued image.`, { reason: 'image.formats_immutable' });
     }
     const changes = diff(image, fields, this.clock.now());
+    if (JSON.stringify(catalog) !== JSON.stringify(image.catalog)) changes.catalog = catalog;
+    // Only values this change sets are checked: an image keeps what it was accepted with.
+    const setKeys = Object.keys(changes.properties?.set ?? {});
+    if (this.propertyCheck && setKeys.length > 0) warnings.push(...await this.propertyCheck.check({ owner: changes.owner ?? image.owner, properties: fields.properties }, setKeys));
     const updated = await this.catalog.update(image.id, changes, { status: [image.status] });
     if (!updated) throw new ConflictError(`Image ${id} was changed by another request; retry.`, { reason: 'image.concurrent_update' });
     return updated;
   }
 
-  async delete(principal: Principal, id: string): Promise<Image> {
+  /** `force`: an admin deletes an image others derive from (they keep naming it as their base). */
+  async delete(principal: Principal, id: string, options: { force?: boolean } = {}): Promise<Image> {
     const target = await this.load(principal, id);
     this.policy.enforce('delete_image', principal, target);
     const { image } = target;
     if (image.protected) throw new ForbiddenError(`Image ${image.id} is protected and cannot be deleted.`, { reason: 'image.protected' });
+    await this.catalogRules.checkDelete(principal, image, options.force ?? false);
     const deleted = await this.catalog.markDeleted(image.id, this.clock.now());
     if (!deleted) throw new NotFoundError(`No image found with ID ${id}`, { reason: 'image.not_found' });
     // The record goes first so the image disappears at once; its bytes follow.
@@ -195,6 +218,7 @@ export class ImageService {
     if (image.status !== from) {
       throw new ForbiddenError(`Not allowed to ${action} image in status '${image.status}'`, { reason: `image.${action}_status` });
     }
+    if (to === 'active') await this.catalogRules.checkActivation(image);
     const updated = await this.catalog.update(image.id, { status: to, updatedAt: this.clock.now() }, { status: [from] });
     if (!updated) throw new ConflictError(`Image ${id} changed status during ${action}; retry.`, { reason: 'image.concurrent_update' });
   }

@@ -8,6 +8,7 @@ import type { Principal } from '../domain/principal.js';
 import type { ImageService, VisibleImage } from './image.service.js';
 import type { AddMemberOutcome, MemberCatalog } from './member.ports.js';
 import { MemberService } from './member.service.js';
+import { DEFAULT_CATALOG } from '../domain/catalog.js';
 
 const owner: Principal = { projectId: 'a', userId: null, roles: ['member'] };
 const memberB: Principal = { projectId: 'b', userId: null, roles: ['member'] };
@@ -18,6 +19,7 @@ const image: Image = {
   id: '00000000-0000-4000-8000-000000000001', name: 'x', status: 'active', visibility: 'shared', protected: false, osHidden: false,
   owner: 'a', diskFormat: 'raw', containerFormat: 'bare', minDisk: 0, minRam: 0, size: 1, virtualSize: null, checksum: null,
   osHashAlgo: null, osHashValue: null, location: null, createdAt: NOW, updatedAt: NOW, tags: [], properties: {},
+  catalog: DEFAULT_CATALOG,
 };
 
 /** An in-memory catalog: enough to test the service's own decisions. */

@@ -84,8 +84,8 @@ describe('imago image', () => {
 
   it('lists images as a table and as JSON, with filters and paging', async () => {
     const table = await ok(['image', 'list']);
-    assert.match(table, /^ID +Name +Status +Visibility +Disk +Size\n/);
-    assert.match(table, new RegExp(`${id}  cli-debian  active  shared +raw +3\\.0 MiB`));
+    assert.match(table, /^ID +Name +Status +Visibility +Kind +Disk +Size\n/);
+    assert.match(table, new RegExp(`${id}  cli-debian  active  shared +custom +raw +3\\.0 MiB`));
 
     const listed = JSON.parse(await ok(['image', 'list', '--json', '--property', 'os_distro=debian', '--tag', 'e2e'])) as ImageRecord[];
     assert.deepEqual(listed.map((image) => image.id), [id]);

@@ -4,7 +4,7 @@ import { renderFields, renderTable, type Column } from './table.js';
 import { formatBytes } from './units.js';
 
 const LIST_COLUMNS: Column[] = [
-  { header: 'ID' }, { header: 'Name' }, { header: 'Status' }, { header: 'Visibility' },
+  { header: 'ID' }, { header: 'Name' }, { header: 'Status' }, { header: 'Visibility' }, { header: 'Kind' },
   { header: 'Disk' }, { header: 'Size', align: 'right' },
 ];
 
@@ -14,6 +14,7 @@ export function renderImageList(images: ImageRecord[]): string {
     image.name ?? '',
     image.status,
     image.visibility,
+    typeof image.imago_kind === 'string' ? image.imago_kind : '',
     image.disk_format ?? '',
     image.size === null || image.size === undefined ? '' : formatBytes(image.size),
   ]));

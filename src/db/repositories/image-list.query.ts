@@ -31,6 +31,23 @@ export function selectImagePage(db: Kysely<Database>, dialect: Dialect, query: I
   return select.limit(query.limit);
 }
 
+/**
+ * The image families with at least one image the viewer may list (Glance's default list
+ * visibility), with how many such versions each has.
+ */
+export function selectFamilies(db: Kysely<Database>, dialect: Dialect, viewer: ImageListQuery['viewer']) {
+  return db.selectFrom('images')
+    .select((eb) => ['images.imago_family', eb.fn.countAll<number>().as('versions')])
+    .where((eb) => {
+      const conditions: Condition[] = [eb('images.status', 'not in', INVISIBLE_STATUSES), eb('images.imago_family', 'is not', null)];
+      const visible = visibleTo(eb, { viewer, visibility: 'all', filters: [], tags: [], properties: {}, sort: [], limit: 0 }, ruleColumns(dialect));
+      if (visible) conditions.push(visible);
+      return eb.and(conditions);
+    })
+    .groupBy('images.imago_family')
+    .orderBy('images.imago_family');
+}
+
 /** The requested sort (default created_at desc) with id as the final tie-breaker, so every row has one position. */
 function effectiveSort(sort: SortSpec[]): SortSpec[] {
   const keys: SortSpec[] = sort.length > 0 ? sort : [{ key: 'created_at', dir: 'desc' }];

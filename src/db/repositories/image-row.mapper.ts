@@ -5,6 +5,7 @@
 import type { ContainerFormat, DiskFormat, Image, ImageStatus, Visibility } from '../../domain/image.js';
 import type { ImageChanges } from '../../services/ports.js';
 import type { ImagesTable } from '../schema.js';
+import { catalogColumns, catalogFieldColumns, catalogFields } from './catalog-columns.mapper.js';
 
 export function toRow(image: Image): ImagesTable {
   return {
@@ -29,6 +30,7 @@ export function toRow(image: Image): ImagesTable {
     created_at: image.createdAt.getTime(),
     updated_at: image.updatedAt.getTime(),
     deleted_at: null,
+    ...catalogColumns(image.catalog),
   };
 }
 
@@ -55,6 +57,7 @@ export function fromRow(row: ImagesTable, tags: string[], properties: Record<str
     updatedAt: new Date(row.updated_at),
     tags,
     properties,
+    catalog: catalogFields(row),
   };
 }
 
@@ -76,6 +79,7 @@ export function changedColumns(changes: ImageChanges): Partial<ImagesTable> {
   if (changes.checksum !== undefined) columns.checksum = changes.checksum;
   if (changes.osHashAlgo !== undefined) columns.os_hash_algo = changes.osHashAlgo;
   if (changes.osHashValue !== undefined) columns.os_hash_value = changes.osHashValue;
+  if (changes.catalog !== undefined) Object.assign(columns, catalogFieldColumns(changes.catalog));
   if (changes.location !== undefined) {
     columns.store = changes.location?.store ?? null;
     columns.location_key = changes.location?.key ?? null;

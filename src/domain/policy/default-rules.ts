@@ -111,6 +111,15 @@ export const IMAGO_RULES = {
   'identity:manage': ADMIN,
   // A caller's own tokens, user record and application credentials.
   'identity:self': `${ADMIN} or user_id:%(user_id)s`,
+  // The catalog (docs/catalog.md): standard images and family retention are the operator's
+  // (admins, or a `publisher` role); an image's own project deprecates it.
+  'imago:publish_standard': `${ADMIN} or role:publisher`,
+  'imago:force_delete_image': ADMIN,
+  'imago:deprecate_image': ADMIN_OR_PROJECT_MEMBER,
+  'imago:get_families': ADMIN_OR_PROJECT_READER,
+  'imago:manage_retention': `${ADMIN} or role:publisher`,
+  'imago:get_required_properties': ADMIN_OR_PROJECT_READER,
+  'imago:manage_required_properties': ADMIN,
 } as const;
 
 export const ACTION_RULES = { ...IMAGE_RULES, ...TASK_RULES, ...METADEF_RULES, ...IMAGO_RULES } as const;

@@ -4,6 +4,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { BadRequestError, RangeNotSatisfiableError, UnsupportedMediaTypeError } from '../../domain/errors.js';
 import type { ImageDataService } from '../../services/image-data.service.js';
+import { warnDeprecated } from '../catalog-view.js';
 import { parseConversionQuery } from '../conversion-query.js';
 import { parseRangeHeader } from '../range-header.js';
 import { principalOf } from '../server.js';
@@ -86,6 +87,7 @@ export function registerImageDataRoutes(app: FastifyInstance, data: ImageDataSer
       if (err instanceof RangeNotSatisfiableError && err.size >= 0) reply.header('content-range', `bytes */${err.size}`);
       throw err;
     }
+    warnDeprecated(reply, download.deprecation);
     if (download.kind === 'empty') return reply.code(204).send();
     if (download.kind === 'converted') {
       reply.header('content-type', 'application/octet-stream').header('x-imago-disk-format', download.format);

@@ -2,10 +2,12 @@
 import type { FastifyInstance } from 'fastify';
 import { BadRequestError } from '../../domain/errors.js';
 import type { ImageService } from '../../services/image.service.js';
+import { noticeOf, warnDeprecated } from '../catalog-view.js';
 import { imageView } from '../image-view.js';
 import { parseListQuery, type Query } from '../image-list.params.js';
 import { parsePatchBody, patchMediaType } from '../patch-body.js';
 import { principalOf } from '../server.js';
+import { setWarnings } from '../warning-header.js';
 
 type IdParams = { id: string };
 type TagParams = { id: string; tag: string };
@@ -16,7 +18,9 @@ export function registerImageRoutes(app: FastifyInstance, images: ImageService):
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
       throw new BadRequestError('Body expected in request: a JSON object describing the image.', { reason: 'image.body' });
     }
-    const image = await images.create(principalOf(request), body as Record<string, unknown>);
+    const warnings: string[] = [];
+    const image = await images.create(principalOf(request), body as Record<string, unknown>, warnings);
+    setWarnings(reply, warnings);
     return reply.code(201).header('location', `/v2/images/${image.id}`).send(imageView(image));
   });
 
@@ -33,16 +37,24 @@ export function registerImageRoutes(app: FastifyInstance, images: ImageService):
     return result;
   });
 
-  app.get<{ Params: IdParams }>('/v2/images/:id', async (request) => imageView(await images.get(principalOf(request), request.params.id)));
-
-  app.patch<{ Params: IdParams }>('/v2/images/:id', async (request) => {
-    const media = patchMediaType(request.headers['content-type']);
-    const operations = parsePatchBody(request.body, media.v21);
-    return imageView(await images.update(principalOf(request), request.params.id, operations, media));
+  app.get<{ Params: IdParams }>('/v2/images/:id', async (request, reply) => {
+    const image = await images.get(principalOf(request), request.params.id);
+    warnDeprecated(reply, noticeOf(image));
+    return imageView(image);
   });
 
-  app.delete<{ Params: IdParams }>('/v2/images/:id', async (request, reply) => {
-    await images.delete(principalOf(request), request.params.id);
+  app.patch<{ Params: IdParams }>('/v2/images/:id', async (request, reply) => {
+    const media = patchMediaType(request.headers['content-type']);
+    const operations = parsePatchBody(request.body, media.v21);
+    const warnings: string[] = [];
+    const image = await images.update(principalOf(request), request.params.id, operations, media, warnings);
+    setWarnings(reply, warnings);
+    return imageView(image);
+  });
+
+  // Imago: ?force=true lets an admin delete an image others derive from.
+  app.delete<{ Params: IdParams; Querystring: { force?: string } }>('/v2/images/:id', async (request, reply) => {
+    await images.delete(principalOf(request), request.params.id, { force: request.query.force === 'true' });
     return reply.code(204).send();
   });
 

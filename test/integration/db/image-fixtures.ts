@@ -1,5 +1,6 @@
 /** Builders shared by the repository tests. */
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_CATALOG } from '../../../src/domain/catalog.js';
 import type { Image } from '../../../src/domain/image.js';
 import type { ImageListQuery, Viewer } from '../../../src/domain/image-query.js';
 
@@ -30,6 +31,7 @@ export function makeImage(overrides: Partial<Image> = {}): Image {
     updatedAt: at(0),
     tags: [],
     properties: {},
+    catalog: DEFAULT_CATALOG,
     ...overrides,
   };
 }

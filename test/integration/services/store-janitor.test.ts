@@ -11,6 +11,7 @@ import type { Image } from '../../../src/domain/image.js';
 import { StoreJanitor } from '../../../src/services/store-janitor.service.js';
 import { FsDriver } from '../../../src/storage/fs.driver.js';
 import { StoreRegistry } from '../../../src/storage/store-registry.js';
+import { DEFAULT_CATALOG } from '../../../src/domain/catalog.js';
 
 let dir: string;
 let catalog: Catalog;
@@ -30,7 +31,7 @@ function image(id: string, status: Image['status'], updatedAt: Date, withData: b
     id, name: id, status, visibility: 'private', protected: false, osHidden: false, owner: 'p', diskFormat: 'raw',
     containerFormat: 'bare', minDisk: 0, minRam: 0, size: withData ? 4 : null, virtualSize: null, checksum: null,
     osHashAlgo: null, osHashValue: null, location: withData ? { store: 'local', key: `images/${id}` } : null,
-    createdAt: updatedAt, updatedAt, tags: [], properties: {},
+    createdAt: updatedAt, updatedAt, tags: [], properties: {}, catalog: DEFAULT_CATALOG,
   };
 }
 
