@@ -1,8 +1,9 @@
 /** `imago image create`: a new image record, and with --file its data, like `openstack image create --file`. */
+import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { ImageCreateFields, ImageRecord } from '../client/image-types.js';
 import {
-  expectPositionals, flagOption, integerOption, keyValueOption, listOption, stringOption, type OptionValues,
+  expectPositionals, flagOption, integerOption, keyValueOption, listOption, stringOption, UsageError, type OptionValues,
 } from './args.js';
 import { writeLine } from './cli-io.js';
 import type { Command, CommandContext } from './command.js';
@@ -38,12 +39,53 @@ export function createFields(name: string, values: OptionValues): ImageCreateFie
   if (tags.length > 0) fields.tags = tags;
   const id = stringOption(values, 'id');
   if (id !== undefined) fields.id = id;
+  Object.assign(fields, catalogFields(values));
   return fields;
+}
+
+const KINDS = ['standard', 'capsule', 'custom'] as const;
+
+/** The catalog options (docs/catalog.md): kind, family, version, base, source, manifest and disks files. */
+function catalogFields(values: OptionValues): Partial<ImageCreateFields> {
+  const fields: Partial<ImageCreateFields> = {};
+  const kind = stringOption(values, 'kind');
+  if (kind !== undefined) {
+    if (!(KINDS as readonly string[]).includes(kind)) throw new UsageError(`--kind must be one of ${KINDS.join(', ')}`);
+    fields.imago_kind = kind as (typeof KINDS)[number];
+  }
+  for (const [option, field] of [['family', 'imago_family'], ['version', 'imago_version'], ['base', 'imago_base_image_id']] as const) {
+    const value = stringOption(values, option);
+    if (value !== undefined) fields[field] = value;
+  }
+  const source = stringOption(values, 'source');
+  if (source !== undefined) {
+    const [type = '', ...ref] = source.split(':');
+    fields.imago_source = { type, ref: ref.length > 0 ? ref.join(':') : null };
+  }
+  const manifest = stringOption(values, 'manifest');
+  if (manifest !== undefined) fields.imago_manifest = jsonFile(manifest, '--manifest') as Record<string, unknown>;
+  const disks = stringOption(values, 'disks');
+  if (disks !== undefined) fields.imago_disks = jsonFile(disks, '--disks') as Array<Record<string, unknown>>;
+  return fields;
+}
+
+function jsonFile(path: string, option: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`${option}: cannot read ${path}: ${(err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${option}: ${path} is not JSON: ${(err as Error).message}`);
+  }
 }
 
 export const imageCreateCommand: Command = {
   name: 'create',
-  usage: 'image create NAME [--disk-format F] [--container-format C] [--visibility V] [--protected] [--min-disk GB] [--min-ram MB] [--property K=V]... [--tag T]... [--id UUID] [--file PATH]',
+  usage: 'image create NAME [--disk-format F] [--container-format C] [--visibility V] [--protected] [--min-disk GB] [--min-ram MB] [--property K=V]... [--tag T]... [--id UUID] [--kind K] [--family F] [--version V] [--base IMAGE_ID] [--source TYPE[:REF]] [--manifest FILE] [--disks FILE] [--file PATH]',
   summary: 'Create an image; with --file, upload its data too.',
   help: `options:
   --disk-format F        raw, qcow2, vmdk, vhd, vhdx, vdi, iso … (default: from the file's extension, else raw)
@@ -55,6 +97,13 @@ export const imageCreateCommand: Command = {
   --property K=V         a custom property (repeatable)
   --tag T                a tag (repeatable)
   --id UUID              choose the image id
+  --kind K               standard (admins and publishers), capsule or custom (default)
+  --family F             the family (image line) it is a version of
+  --version V            its version in the family
+  --base IMAGE_ID        the image it was built on
+  --source TYPE[:REF]    how it was made: upload, import:URL, snapshot:INSTANCE or build:ID
+  --manifest FILE        a capsule's manifest, as JSON
+  --disks FILE           the disks it describes, as a JSON array
   --file PATH            upload this file's data after creating the record`,
   options: {
     'disk-format': { type: 'string' },
@@ -66,6 +115,13 @@ export const imageCreateCommand: Command = {
     property: { type: 'string', multiple: true },
     tag: { type: 'string', multiple: true },
     id: { type: 'string' },
+    kind: { type: 'string' },
+    family: { type: 'string' },
+    version: { type: 'string' },
+    base: { type: 'string' },
+    source: { type: 'string' },
+    manifest: { type: 'string' },
+    disks: { type: 'string' },
     file: { type: 'string' },
   },
   async run(context, { values, positionals }) {

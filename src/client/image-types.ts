@@ -46,7 +46,12 @@ export interface ImageCreateFields {
   min_disk?: number;
   min_ram?: number;
   tags?: string[];
-  [property: string]: string | number | boolean | string[] | null | undefined;
+  /** Imago's catalog fields (docs/catalog.md). */
+  imago_kind?: 'standard' | 'capsule' | 'custom';
+  imago_source?: { type: string; ref?: string | null } | null;
+  imago_manifest?: Record<string, unknown> | null;
+  imago_disks?: Array<Record<string, unknown>>;
+  [property: string]: string | number | boolean | string[] | object | null | undefined;
 }
 
 /** One operation of application/openstack-images-v2.1-json-patch (RFC 6902 subset). */
