@@ -26,10 +26,14 @@ export const IMAGE_KINDS: readonly ImageKind[] = VISIBILITIES.flatMap((visibilit
 export const IMAGE_ENDPOINTS = [
   'show', 'listed', 'update', 'delete', 'add-tag', 'remove-tag', 'deactivate', 'reactivate',
   'upload', 'download', 'list-members', 'add-member', 'show-member', 'update-member', 'remove-member',
+  'ancestry', 'deprecate',
 ] as const;
 export type ImageEndpoint = (typeof IMAGE_ENDPOINTS)[number];
 
-export const GLOBAL_ENDPOINTS = ['list-images', 'create-image', 'usage', 'project-quotas', 'image-schema'] as const;
+export const GLOBAL_ENDPOINTS = [
+  'list-images', 'create-image', 'usage', 'project-quotas', 'image-schema', 'list-namespaces', 'create-namespace',
+  'list-families', 'required-properties', 'set-required-properties', 'identity-users',
+] as const;
 export type GlobalEndpoint = (typeof GLOBAL_ENDPOINTS)[number];
 
 /** An HTTP status, or for `listed` whether the image is in the caller's default list. */
@@ -111,6 +115,12 @@ export function expectedForImage(endpoint: ImageEndpoint, caller: Caller, image:
     case 'remove-member':
       if (!shared) return 403;
       return mayWrite(caller) ? 204 : 403;
+    // Imago's catalog (docs/catalog.md): lineage is readable by whoever sees the image;
+    // deprecation is the owner's members' and admins' decision.
+    case 'ancestry':
+      return 200;
+    case 'deprecate':
+      return mayWrite(caller) ? 200 : 403;
   }
 }
 
@@ -120,10 +130,18 @@ export function expectedGlobal(endpoint: GlobalEndpoint, caller: Caller): Outcom
     case 'list-images':
     case 'usage':
     case 'image-schema':
+    case 'list-namespaces':
+    case 'list-families':
+    case 'required-properties':
       return 200;
     case 'create-image':
       return isMemberRole(caller) ? 201 : 403;
+    // Metadefs, required properties, quotas of other projects and identity are the admin's (Glance's metadef_admin).
+    case 'create-namespace':
+      return caller === 'admin' ? 201 : 403;
     case 'project-quotas':
+    case 'set-required-properties':
+    case 'identity-users':
       return caller === 'admin' ? 200 : 403;
   }
 }
@@ -131,4 +149,5 @@ export function expectedGlobal(endpoint: GlobalEndpoint, caller: Caller): Outcom
 /** Endpoints whose success changes the image, so the fixture is rebuilt after one. */
 export const MUTATING: ReadonlySet<ImageEndpoint> = new Set([
   'update', 'delete', 'add-tag', 'remove-tag', 'deactivate', 'reactivate', 'upload', 'add-member', 'update-member', 'remove-member',
+  'deprecate',
 ]);

@@ -140,6 +140,8 @@ export async function callImageEndpoint(world: World, endpoint: ImageEndpoint, c
     case 'show-member': return send(`${image}/members/${MEMBER_PROJECTS.accepted}`);
     case 'update-member': return send(`${image}/members/${ownMembership}`, { ...json({ status: 'accepted' }), method: 'PUT' });
     case 'remove-member': return send(`${image}/members/${MEMBER_PROJECTS.accepted}`, { method: 'DELETE' });
+    case 'ancestry': return send(`/imago/v1/images/${id}/ancestry`);
+    case 'deprecate': return send(`/imago/v1/images/${id}/deprecation`, { ...json({ state: 'deprecated' }), method: 'PUT' });
   }
 }
 
@@ -152,5 +154,11 @@ export async function callGlobalEndpoint(world: World, endpoint: GlobalEndpoint,
     case 'usage': return send('/v2/info/usage');
     case 'project-quotas': return send('/v2/quotas/project-a');
     case 'image-schema': return send('/v2/schemas/image');
+    case 'list-namespaces': return send('/v2/metadefs/namespaces');
+    case 'create-namespace': return send('/v2/metadefs/namespaces', json({ namespace: `Matrix::${caller}` }));
+    case 'list-families': return send('/imago/v1/families');
+    case 'required-properties': return send('/imago/v1/required-properties');
+    case 'set-required-properties': return send(`/imago/v1/required-properties/family/matrix-${caller}`, { ...json({ properties: ['os_distro'] }), method: 'PUT' });
+    case 'identity-users': return send('/identity/v3/users');
   }
 }
