@@ -8,11 +8,12 @@
  *   --runs N    repetitions of every figure (default 3; the median is reported)
  *   --profile   run Imago with --cpu-prof; profiles are kept in a directory printed at the end
  *   --dir DIR   where temporary files go (default: the OS temp dir, the same disk as the data dir)
- *   --server-flags='…'  extra node flags for the Imago process; write it with `=`, as the value
+ *   --server-flags='…'  node flags for the Imago process (default: those of `npm start`); write it with `=`, as the value
  *                       starts with dashes (e.g. --server-flags='--single-threaded-gc')
  *   --imago-dist DIR    run another build of Imago (a directory with server.js and config.js),
  *                       to measure a change before making it
  */
+import { readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -58,7 +59,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       runs: { type: 'string' },
       profile: { type: 'boolean', default: false },
       dir: { type: 'string', default: tmpdir() },
-      'server-flags': { type: 'string', default: '' },
+      'server-flags': { type: 'string' },
       'imago-dist': { type: 'string' },
     },
   });
@@ -76,7 +77,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     profile: values.profile ?? false,
     dir: values.dir ?? tmpdir(),
     cores: cpus().length,
-    serverFlags: (values['server-flags'] ?? '').split(/\s+/).filter(Boolean),
+    serverFlags: values['server-flags'] === undefined ? npmStartFlags() : values['server-flags'].split(/\s+/).filter(Boolean),
     imagoDist: values['imago-dist'] === undefined ? undefined : resolve(values['imago-dist']),
     bigBytes,
     concBytes: bigBytes / 4,
@@ -90,4 +91,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     listRequests: quick ? 100 : 300,
     listWarmup: 50,
   };
+}
+
+/** The node flags `npm start` runs Imago with (package.json), so the figures are those users get. */
+function npmStartFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
+  return pkg.scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
 }
