@@ -20,3 +20,10 @@ describe('image list options', () => {
     assert.equal(encodeListQuery(query([])), '');
   });
 });
+
+describe('image list catalog options', () => {
+  it('become imago_* filters, the disk options included', () => {
+    const q = query(['--kind', 'standard', '--disk-role', 'data', '--disk-bus', 'in:scsi,nvme', '--disk-format', 'raw']);
+    assert.equal(encodeListQuery(q), '?imago_kind=standard&imago_disk_role=data&imago_disk_bus=in%3Ascsi%2Cnvme&imago_disk_format=raw');
+  });
+});

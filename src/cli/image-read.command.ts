@@ -17,8 +17,12 @@ export function listQuery(values: OptionValues): ImageListQuery {
     const value = stringOption(values, name);
     if (value !== undefined) query[name] = value;
   }
-  // Imago's catalog fields; the server refuses an unknown kind.
-  for (const [option, field] of [['kind', 'imago_kind'], ['family', 'imago_family']] as const) {
+  // Imago's catalog fields; the server refuses an unknown kind, disk role, bus or format.
+  const catalogOptions = [
+    ['kind', 'imago_kind'], ['family', 'imago_family'],
+    ['disk-role', 'imago_disk_role'], ['disk-bus', 'imago_disk_bus'], ['disk-format', 'imago_disk_format'],
+  ] as const;
+  for (const [option, field] of catalogOptions) {
     const value = stringOption(values, option);
     if (value !== undefined) query[field] = value;
   }
@@ -31,12 +35,15 @@ export function listQuery(values: OptionValues): ImageListQuery {
 
 export const imageListCommand: Command = {
   name: 'list',
-  usage: 'image list [--name N] [--status S] [--visibility V] [--owner O] [--kind K] [--family F] [--tag T]... [--property K=V]... [--sort KEY:DIR] [--limit N] [--all]',
+  usage: 'image list [--name N] [--status S] [--visibility V] [--owner O] [--kind K] [--family F] [--disk-role R] [--disk-bus B] [--disk-format F] [--tag T]... [--property K=V]... [--sort KEY:DIR] [--limit N] [--all]',
   summary: 'List images: one page (the server\'s default size, or --limit), or every page with --all.',
   help: `options:
   --name N, --status S, --visibility V, --owner O   filter on these fields (Glance syntax, e.g. --status in:active,queued)
   --kind K             only images of this kind: standard, capsule or custom
   --family F           only images of this family
+  --disk-role R, --disk-bus B, --disk-format F
+                       only images with a disk of this role, bus and format (one disk
+                       matches all given; in: lists too, e.g. --disk-bus in:scsi,nvme)
   --tag T              only images with this tag (repeatable: all must match)
   --property K=V       only images whose property K is V (repeatable)
   --sort KEY:DIR       e.g. name:asc or created_at:desc,name:asc
@@ -49,6 +56,9 @@ export const imageListCommand: Command = {
     owner: { type: 'string' },
     kind: { type: 'string' },
     family: { type: 'string' },
+    'disk-role': { type: 'string' },
+    'disk-bus': { type: 'string' },
+    'disk-format': { type: 'string' },
     tag: { type: 'string', multiple: true },
     property: { type: 'string', multiple: true },
     sort: { type: 'string' },

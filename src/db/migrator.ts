@@ -9,6 +9,7 @@ import * as identity0002 from './migrations/0002-identity.js';
 import * as quotas0003 from './migrations/0003-quotas.js';
 import * as metadefs0004 from './migrations/0004-metadefs.js';
 import * as catalog0005 from './migrations/0005-catalog.js';
+import * as imageDisks0006 from './migrations/0006-image-disks.js';
 import type { Database } from './schema.js';
 
 /** Applied in the order of their names. */
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-quotas': quotas0003,
   '0004-metadefs': metadefs0004,
   '0005-catalog': catalog0005,
+  '0006-image-disks': imageDisks0006,
 };
 
 /** Every migration's name, in the order they apply. */

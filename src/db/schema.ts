@@ -62,6 +62,18 @@ export interface ImageMembersTable {
   updated_at: number;
 }
 
+/** One row per disk of images.imago_disks, for list filters (migrations/0006-image-disks.ts). */
+export interface ImageDisksTable {
+  image_id: string;
+  /** The disk's index in imago_disks. */
+  position: number;
+  name: string;
+  role: string;
+  size_gb: number;
+  format: string;
+  bus: string;
+}
+
 /** Imago's own identity service (migrations/0002-identity.ts). */
 export interface IdentityProjectsTable {
   id: string;
@@ -197,6 +209,7 @@ export interface Database {
   image_tags: ImageTagsTable;
   image_properties: ImagePropertiesTable;
   image_members: ImageMembersTable;
+  image_disks: ImageDisksTable;
   project_quotas: ProjectQuotasTable;
   metadef_namespaces: MetadefNamespacesTable;
   metadef_objects: MetadefDocumentsTable;

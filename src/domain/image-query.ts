@@ -15,7 +15,7 @@ export interface SortSpec { key: SortKey; dir: SortDir }
 
 export type CompareOp = 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte';
 
-/** One condition on a column of the image record. */
+/** One condition on a column of the image record, or on the disks it describes. */
 export type AttributeFilter =
   | { field: 'name' | 'status' | 'container_format' | 'disk_format' | 'id' | 'owner'; op: 'eq'; value: string }
   | { field: 'name' | 'status' | 'container_format' | 'disk_format' | 'id'; op: 'in'; values: string[] }
@@ -24,11 +24,21 @@ export type AttributeFilter =
   | { field: 'virtual_size' | 'min_disk' | 'min_ram'; op: 'eq'; value: number }
   | { field: 'created_at' | 'updated_at'; op: CompareOp; value: Date }
   | { field: CatalogFilterField; op: 'eq'; value: string }
-  | { field: CatalogFilterField; op: 'in'; values: string[] };
+  | { field: CatalogFilterField; op: 'in'; values: string[] }
+  | { field: DiskFilterField; op: 'eq'; value: string }
+  | { field: DiskFilterField; op: 'in'; values: string[] }
+  | { field: 'imago_disk_count'; op: 'eq'; value: number };
 
 /** Imago's catalog columns a list can filter on (equality or an in: list). */
 export const CATALOG_FILTER_FIELDS = ['imago_kind', 'imago_family', 'imago_version', 'imago_base_image_id', 'imago_deprecation_state'] as const;
 export type CatalogFilterField = (typeof CATALOG_FILTER_FIELDS)[number];
+
+/**
+ * Filters on the image's disks (catalog.DiskSpec): the image has a disk with that role, bus or
+ * format. Given together, they must hold for one and the same disk ("a data disk on scsi").
+ */
+export const DISK_FILTER_FIELDS = ['imago_disk_role', 'imago_disk_bus', 'imago_disk_format'] as const;
+export type DiskFilterField = (typeof DISK_FILTER_FIELDS)[number];
 
 /** Who is looking: decides which images are visible at all (Glance's list semantics). */
 export interface Viewer {

@@ -19,3 +19,27 @@ describe('parseListQuery: catalog filters', () => {
     assert.throws(() => parseListQuery({ imago_deprecation_state: 'in:deprecated,retired' }), /Invalid imago_deprecation_state value: retired/);
   });
 });
+
+describe('parseListQuery: disk filters', () => {
+  it('turns imago_disk_* parameters into disk filters, and the count into an integer', () => {
+    const params = parseListQuery({ imago_disk_role: 'data', imago_disk_bus: 'in:scsi,nvme', imago_disk_format: 'raw', imago_disk_count: '2' });
+    assert.deepEqual(params.properties, {});
+    assert.deepEqual(params.filters, [
+      { field: 'imago_disk_role', op: 'eq', value: 'data' },
+      { field: 'imago_disk_bus', op: 'in', values: ['scsi', 'nvme'] },
+      { field: 'imago_disk_format', op: 'eq', value: 'raw' },
+      { field: 'imago_disk_count', op: 'eq', value: 2 },
+    ]);
+  });
+
+  it('refuses unknown roles, buses and formats, and counts that are not non-negative integers', () => {
+    const reason = (r: string) => (err: unknown) => err instanceof BadRequestError && err.reason === r;
+    assert.throws(() => parseListQuery({ imago_disk_role: 'scratch' }), reason('list.imago_disk_role'));
+    assert.throws(() => parseListQuery({ imago_disk_bus: 'in:virtio,floppy' }), /Invalid imago_disk_bus value: floppy/);
+    assert.throws(() => parseListQuery({ imago_disk_format: 'QCOW2' }), reason('list.imago_disk_format'));
+    for (const count of ['-1', '1.5', 'two', '', 'in:1,2']) {
+      assert.throws(() => parseListQuery({ imago_disk_count: count }), reason('list.imago_disk_count'), count);
+    }
+    assert.throws(() => parseListQuery({ imago_disk_count: ['1', '2'] }), reason('list.repeated'));
+  });
+});

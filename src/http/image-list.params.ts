@@ -4,9 +4,9 @@
  * Every malformed value is a 400 naming the parameter.
  */
 import { BadRequestError } from '../domain/errors.js';
-import { IMAGE_STATUSES, MEMBER_STATUSES, VISIBILITIES, type MemberStatus, type Visibility } from '../domain/image.js';
-import { DEPRECATION_STATES, IMAGE_KINDS } from '../domain/catalog.js';
-import { CATALOG_FILTER_FIELDS, SORT_KEYS, type AttributeFilter, type CompareOp, type SortDir, type SortKey, type SortSpec } from '../domain/image-query.js';
+import { DISK_FORMATS, IMAGE_STATUSES, MEMBER_STATUSES, VISIBILITIES, type MemberStatus, type Visibility } from '../domain/image.js';
+import { DEPRECATION_STATES, DISK_BUSES, DISK_ROLES, IMAGE_KINDS } from '../domain/catalog.js';
+import { CATALOG_FILTER_FIELDS, DISK_FILTER_FIELDS, SORT_KEYS, type AttributeFilter, type CompareOp, type SortDir, type SortKey, type SortSpec } from '../domain/image-query.js';
 import type { ListImagesParams } from '../services/image.service.js';
 
 export type QueryValue = string | string[] | undefined;
@@ -19,10 +19,13 @@ const NOT_FILTERABLE = new Set(['self', 'file', 'schema', 'locations', 'direct_u
 const HANDLED = new Set([
   'limit', 'marker', 'sort', 'sort_key', 'sort_dir', 'visibility', 'member_status', 'tag', 'protected', 'os_hidden',
   'size', 'virtual_size', 'size_min', 'size_max', 'created_at', 'updated_at', 'min_disk', 'min_ram', 'id', ...EQ_FIELDS,
-  ...CATALOG_FILTER_FIELDS,
+  ...CATALOG_FILTER_FIELDS, ...DISK_FILTER_FIELDS, 'imago_disk_count',
 ]);
 /** Catalog filters whose values are a closed vocabulary: an unknown value is a 400, not an empty list. */
-const CATALOG_VOCABULARY: Partial<Record<string, readonly string[]>> = { imago_kind: IMAGE_KINDS, imago_deprecation_state: DEPRECATION_STATES };
+const CATALOG_VOCABULARY: Partial<Record<string, readonly string[]>> = {
+  imago_kind: IMAGE_KINDS, imago_deprecation_state: DEPRECATION_STATES,
+  imago_disk_role: DISK_ROLES, imago_disk_bus: DISK_BUSES, imago_disk_format: DISK_FORMATS,
+};
 
 const all = (v: QueryValue): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
@@ -143,7 +146,7 @@ export function parseListQuery(query: Query): ListImagesParams {
     }
     filters.push(filter);
   }
-  for (const field of CATALOG_FILTER_FIELDS) {
+  for (const field of [...CATALOG_FILTER_FIELDS, ...DISK_FILTER_FIELDS]) {
     const raw = single(query, field);
     if (raw === undefined) continue;
     // Ids are stored in lower case; so are they compared.
@@ -154,6 +157,8 @@ export function parseListQuery(query: Query): ListImagesParams {
     if (bad !== undefined) throw new BadRequestError(`Invalid ${field} value: ${bad} (one of ${allowed!.join(', ')}).`, { reason: `list.${field}` });
     filters.push(text.startsWith('in:') ? { field, op: 'in', values } : { field, op: 'eq', value: text });
   }
+  const diskCount = single(query, 'imago_disk_count');
+  if (diskCount !== undefined) filters.push({ field: 'imago_disk_count', op: 'eq', value: integer('imago_disk_count', diskCount) });
   for (const field of ['protected', 'os_hidden'] as const) {
     const raw = single(query, field);
     if (raw !== undefined) filters.push({ field, op: 'eq', value: bool(field, raw) });

@@ -1,6 +1,7 @@
 /**
- * The SQL of an image list: Glance's visibility rules for the viewer, attribute filters, tags
- * (AND), custom properties, the multi-key order and keyset pagination after a marker.
+ * The SQL of an image list: Glance's visibility rules for the viewer, attribute filters, the
+ * image's disks (image_disks), tags (AND), custom properties, the multi-key order and keyset
+ * pagination after a marker.
  *
  * NULL is the smallest value of every sort key on both dialects (NULLS FIRST ascending, NULLS
  * LAST descending; SQLite and PostgreSQL disagree by default), and the marker comparison
@@ -8,17 +9,22 @@
  */
 import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
 import type { Image } from '../../domain/image.js';
-import { type AttributeFilter, type ImageListQuery, INVISIBLE_STATUSES, type SortKey, type SortSpec } from '../../domain/image-query.js';
+import {
+  type AttributeFilter, DISK_FILTER_FIELDS, type DiskFilterField, type ImageListQuery, INVISIBLE_STATUSES, type SortKey, type SortSpec,
+} from '../../domain/image-query.js';
 import type { Dialect } from '../database.js';
 import type { Database } from '../schema.js';
 
 type EB = ExpressionBuilder<Database, 'images'>;
 type Condition = Expression<SqlBool>;
 type SortValue = string | number | null;
+/** Filters answered from image_disks; the others test a column of images itself. */
+type DiskFilter = Extract<AttributeFilter, { field: DiskFilterField }>;
+type ColumnFilter = Exclude<AttributeFilter, DiskFilter | { field: 'imago_disk_count' }>;
 
 const NULLABLE_KEYS: ReadonlySet<SortKey> = new Set(['name', 'container_format', 'disk_format', 'owner', 'size', 'virtual_size']);
 
-const column = (key: SortKey | AttributeFilter['field']) => sql.ref(`images.${key}`);
+const column = (key: SortKey | ColumnFilter['field']) => sql.ref(`images.${key}`);
 
 /** The page's rows, in order; tags and properties are loaded separately. */
 export function selectImagePage(db: Kysely<Database>, dialect: Dialect, query: ImageListQuery) {
@@ -59,7 +65,13 @@ function listConditions(eb: EB, dialect: Dialect, query: ImageListQuery, sort: S
   const conditions: Condition[] = [eb('images.status', 'not in', INVISIBLE_STATUSES)];
   const visible = visibleTo(eb, query, ruleColumns(dialect));
   if (visible) conditions.push(visible);
-  for (const filter of query.filters) conditions.push(attribute(eb, filter));
+  const diskFilters: DiskFilter[] = [];
+  for (const filter of query.filters) {
+    if (isDiskFilter(filter)) diskFilters.push(filter);
+    else if (filter.field === 'imago_disk_count') conditions.push(diskCount(eb, filter.value));
+    else conditions.push(attribute(eb, filter));
+  }
+  if (diskFilters.length > 0) conditions.push(hasDisk(eb, diskFilters));
   for (const tag of query.tags) {
     conditions.push(eb.exists(eb.selectFrom('image_tags').select(sql.lit(1).as('one'))
       .whereRef('image_tags.image_id', '=', 'images.id').where('image_tags.value', '=', tag)));
@@ -132,9 +144,36 @@ function memberOf(eb: EB, columns: RuleColumns, project: string, memberStatus: I
   return eb.and([eb(columns.visibility, '=', 'shared'), eb.exists(members)]);
 }
 
+const isDiskFilter = (filter: AttributeFilter): filter is DiskFilter => (DISK_FILTER_FIELDS as readonly string[]).includes(filter.field);
+
+const DISK_COLUMNS = { imago_disk_role: 'image_disks.role', imago_disk_bus: 'image_disks.bus', imago_disk_format: 'image_disks.format' } as const;
+
+/** One disk of the image meets every disk filter; the (value, image_id) indexes answer each. */
+function hasDisk(eb: EB, filters: DiskFilter[]): Condition {
+  let disks = eb.selectFrom('image_disks').select(sql.lit(1).as('one')).whereRef('image_disks.image_id', '=', 'images.id');
+  for (const filter of filters) {
+    const disk = DISK_COLUMNS[filter.field];
+    disks = filter.op === 'in' ? disks.where(disk, 'in', filter.values) : disks.where(disk, '=', filter.value);
+  }
+  return eb.exists(disks);
+}
+
+/**
+ * The image describes exactly `count` disks. Positions run 0…n-1 without gaps, so that is "a
+ * disk at count-1 and none at count": two probes of the primary key (image_id, position) rather
+ * than counting, and (position, image_id) lets the database start from the images with a disk
+ * at count-1.
+ */
+function diskCount(eb: EB, count: number): Condition {
+  const diskAt = (position: number) => eb.exists(eb.selectFrom('image_disks').select(sql.lit(1).as('one'))
+    .whereRef('image_disks.image_id', '=', 'images.id').where('image_disks.position', '=', position));
+  const noneBeyond = eb.not(diskAt(count));
+  return count === 0 ? noneBeyond : eb.and([diskAt(count - 1), noneBeyond]);
+}
+
 const OPS = { eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
-function attribute(eb: EB, filter: AttributeFilter): Condition {
+function attribute(eb: EB, filter: ColumnFilter): Condition {
   switch (filter.field) {
     case 'protected':
     case 'os_hidden':

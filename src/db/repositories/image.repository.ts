@@ -1,5 +1,6 @@
 /** The image catalog: the only place image SQL lives. Same code on SQLite and PostgreSQL. */
 import { type Kysely, SqliteAdapter } from 'kysely';
+import type { DiskSpec } from '../../domain/catalog.js';
 import { ConflictError } from '../../domain/errors.js';
 import type { Image, ImageStatus } from '../../domain/image.js';
 import { type ImageListQuery, INVISIBLE_STATUSES } from '../../domain/image-query.js';
@@ -31,6 +32,7 @@ export class ImageRepository implements ImageCatalog {
       }
       await this.insertTags(trx, image.id, image.tags);
       await this.insertProperties(trx, image.id, image.properties);
+      await this.insertDisks(trx, image.id, image.catalog.disks);
     });
   }
 
@@ -66,6 +68,10 @@ export class ImageRepository implements ImageCatalog {
       const names = [...Object.keys(set), ...remove];
       if (names.length > 0) await trx.deleteFrom('image_properties').where('image_id', '=', id).where('name', 'in', names).execute();
       await this.insertProperties(trx, id, set);
+      if (changes.catalog) {
+        await trx.deleteFrom('image_disks').where('image_id', '=', id).execute();
+        await this.insertDisks(trx, id, changes.catalog.disks);
+      }
       const row = await trx.selectFrom('images').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
       return (await this.hydrate(trx, [row]))[0];
     });
@@ -94,8 +100,8 @@ export class ImageRepository implements ImageCatalog {
 
   /**
    * Soft delete: the row stays with status deleted, so its id is never handed out again; its
-   * tags, properties and members go. Returns the image as it was (its data is the caller's to
-   * delete), or undefined when it is absent or already deleted.
+   * tags, properties, members and disk rows go. Returns the image as it was (its data is the
+   * caller's to delete), or undefined when it is absent or already deleted.
    */
   async markDeleted(id: string, now: Date): Promise<Image | undefined> {
     return this.db.transaction().execute(async (trx) => {
@@ -109,6 +115,7 @@ export class ImageRepository implements ImageCatalog {
       await trx.deleteFrom('image_tags').where('image_id', '=', id).execute();
       await trx.deleteFrom('image_properties').where('image_id', '=', id).execute();
       await trx.deleteFrom('image_members').where('image_id', '=', id).execute();
+      await trx.deleteFrom('image_disks').where('image_id', '=', id).execute();
       return image;
     });
   }
@@ -138,6 +145,17 @@ export class ImageRepository implements ImageCatalog {
     const entries = Object.entries(properties);
     if (entries.length === 0) return;
     await db.insertInto('image_properties').values(entries.map(([name, value]) => ({ image_id: id, name, value }))).execute();
+  }
+
+  /**
+   * The disks as rows for list filters; images.imago_disks, written with them in the same
+   * transaction, stays what reads return.
+   */
+  private async insertDisks(db: Kysely<Database>, id: string, disks: readonly DiskSpec[]): Promise<void> {
+    if (disks.length === 0) return;
+    await db.insertInto('image_disks').values(disks.map((d, position) => ({
+      image_id: id, position, name: d.name, role: d.role, size_gb: d.size_gb, format: d.format, bus: d.bus,
+    }))).execute();
   }
 
   /** Adds tags and properties to a page of rows: one query each, whatever the page size. */
