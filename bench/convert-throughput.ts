@@ -7,11 +7,13 @@
  *
  *   node --import tsx bench/convert-throughput.ts [--size-mib 2048] [--dir /tmp] [--rounds 3] [--only raw->vhd]
  *
- * Prints seconds per tool and Imago's speed relative to qemu-img (>= 1.0x means as fast or faster).
+ * Prints seconds per tool and Imago's speed relative to qemu-img (>= 1.0x means as fast or faster),
+ * then each tool's CPU time (user + system, all threads), which neighbours on a shared machine
+ * disturb far less than wall time.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, openSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -47,14 +49,27 @@ function makeRaw(path: string): void {
   closeSync(fd);
 }
 
-async function time(out: string, fn: () => void | Promise<void>): Promise<number> {
+/** CPU seconds of this process's waited-for children (utime + stime in /proc/self/stat, 100 Hz ticks). */
+function childrenCpu(): number {
+  const text = readFileSync('/proc/self/stat', 'utf8');
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  // After "pid (comm) ", field 3 (state) is index 0; cutime and cstime are fields 16 and 17.
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+/** Wall and CPU seconds of `fn`: this process's CPU when it runs in-process, its children's otherwise. */
+async function time(out: string, fn: () => void | Promise<void>, child: boolean): Promise<{ wall: number; cpu: number }> {
   rmSync(out, { force: true });
   execFileSync('sync');
+  const cpuBefore = process.cpuUsage();
+  const childBefore = childrenCpu();
   const start = process.hrtime.bigint();
   await fn();
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
+  const used = process.cpuUsage(cpuBefore);
+  const cpu = child ? childrenCpu() - childBefore : (used.user + used.system) / 1e6;
   rmSync(out);
-  return seconds;
+  return { wall, cpu };
 }
 
 function median(values: number[]): number {
@@ -85,15 +100,20 @@ async function main(): Promise<void> {
     const out = join(dir, 'out');
     // Warm the page cache for the input so neither tool pays for the first read.
     execFileSync('cat', [c.input], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 0 });
-    const qemuRuns: number[] = [];
-    const imagoRuns: number[] = [];
+    const qemuRuns: { wall: number; cpu: number }[] = [];
+    const imagoRuns: { wall: number; cpu: number }[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      qemuRuns.push(await time(out, () => void execFileSync('qemu-img', ['convert', '-f', qemuName(c.inFormat), ...c.qemu, c.input, out])));
-      imagoRuns.push(await time(out, () => convertFile(c.input, c.inFormat, out, c.outFormat).then(() => undefined)));
+      qemuRuns.push(await time(out, () => void execFileSync('qemu-img', ['convert', '-f', qemuName(c.inFormat), ...c.qemu, c.input, out]), true));
+      imagoRuns.push(await time(out, () => convertFile(c.input, c.inFormat, out, c.outFormat).then(() => undefined), false));
     }
-    const qemu = median(qemuRuns);
-    const imago = median(imagoRuns);
-    const row = `${c.name.padEnd(34)} qemu-img ${qemu.toFixed(2).padStart(6)} s   imago ${imago.toFixed(2).padStart(6)} s   ratio ${(qemu / imago).toFixed(2)}x`;
+    const qemu = median(qemuRuns.map((r) => r.wall));
+    const imago = median(imagoRuns.map((r) => r.wall));
+    const qemuCpu = median(qemuRuns.map((r) => r.cpu));
+    const imagoCpu = median(imagoRuns.map((r) => r.cpu));
+    const runs = (rs: { wall: number }[]) => rs.map((r) => r.wall.toFixed(2)).join(' ');
+    const row =
+      `${c.name.padEnd(34)} qemu-img ${qemu.toFixed(2).padStart(6)} s   imago ${imago.toFixed(2).padStart(6)} s   ratio ${(qemu / imago).toFixed(2)}x` +
+      `   cpu s qemu-img ${qemuCpu.toFixed(2)} imago ${imagoCpu.toFixed(2)}   runs qemu-img ${runs(qemuRuns)} / imago ${runs(imagoRuns)}`;
     console.log(row);
   }
 }

@@ -3,7 +3,7 @@
  * positional writes; raw output leaves zero runs as holes (a sparse file), as qemu-img does.
  * qcow2 and dynamic VHD are written in one pass over the input, their tables patched in at the
  * end (a stream needs a planning pass first). Input is read into pooled buffers that the writer
- * hands back once written. A failed conversion removes its partial output.
+ * hands back once written (batched-writer.ts). A failed conversion removes its partial output.
  */
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { BufferPool } from '../read/buffer-pool.js';
@@ -12,6 +12,7 @@ import { openFileSource } from '../read/source.js';
 import type { EncodedImage, PatchedImage } from '../write/encoded-image.js';
 import { writeQcow2File } from '../write/qcow2.writer.js';
 import { writeVhdDynamicFile } from '../write/vhd-dynamic.writer.js';
+import { BatchedWriter } from './batched-writer.js';
 import { encode, type ConvertOptions } from './convert.js';
 import { openDisk, type InputFormat, type OutputFormat } from './disk-format.js';
 import { withProgress, type ProgressListener } from './progress.js';
@@ -19,9 +20,6 @@ import { withProgress, type ProgressListener } from './progress.js';
 export interface ConvertFileOptions extends ConvertOptions {
   readonly onProgress?: ProgressListener;
 }
-
-/** Bytes gathered before one writev call. */
-const WRITE_BATCH = 8 * 1024 * 1024;
 
 export async function convertFile(
   inPath: string,
@@ -40,13 +38,13 @@ export async function convertFile(
     const out = new BatchedWriter(output, pool);
     if (outFormat === 'raw') {
       for await (const extent of disk.extents()) {
-        if (extent.kind === 'data') await out.write(extent.data);
-        else await out.skip(extent.length);
+        if (extent.kind === 'data') out.write(extent.data);
+        else out.skip(extent.length);
       }
     } else {
       const image = await fileImage(disk, outFormat, options);
-      for await (const chunk of image.chunks) await out.write(chunk);
-      if ('patches' in image) for (const { offset, data } of image.patches()) await out.patch(offset, data);
+      for await (const chunk of image.chunks) out.write(chunk);
+      if ('patches' in image) for (const { offset, data } of image.patches()) out.patch(offset, data);
     }
     // No fdatasync: like qemu-img convert (cache mode "unsafe" by default), durability is left to
     // the caller, who may be about to upload or checksum the file anyway.
@@ -69,87 +67,4 @@ function fileImage(disk: DiskStream, format: OutputFormat, options: ConvertOptio
   if (format === 'qcow2') return writeQcow2File(disk);
   if (format === 'vhd' && options.vhdSubformat !== 'fixed') return writeVhdDynamicFile(disk, options);
   return encode(disk, format, options);
-}
-
-/**
- * Positional writes gathered into writev batches. One batch is written while the next is being
- * produced, so reading and decoding overlap with the disk write (at most two batches in memory).
- */
-class BatchedWriter {
-  position = 0;
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  private pendingAt = 0;
-  private inFlight: Promise<void> = Promise.resolve();
-
-  constructor(
-    private readonly handle: FileHandle,
-    private readonly pool: BufferPool,
-  ) {}
-
-  async write(chunk: Buffer): Promise<void> {
-    if (this.pending.length === 0) this.pendingAt = this.position;
-    const last = this.pending.at(-1);
-    // Cluster-sized views of one read buffer, in order, go out as one iovec (fewer, larger copies).
-    if (last !== undefined && last.buffer === chunk.buffer && last.byteOffset + last.length === chunk.byteOffset) {
-      this.pending[this.pending.length - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + chunk.length);
-    } else {
-      this.pending.push(chunk);
-    }
-    this.pendingBytes += chunk.length;
-    this.position += chunk.length;
-    if (this.pendingBytes >= WRITE_BATCH || this.pending.length >= 512) await this.flush();
-  }
-
-  /** Leaves a hole: the file system reads it back as zeros. */
-  async skip(length: number): Promise<void> {
-    await this.flush();
-    this.position += length;
-  }
-
-  /** Overwrites bytes written before, once everything queued so far is on the file. */
-  async patch(offset: number, data: Buffer): Promise<void> {
-    await this.flush();
-    await this.inFlight;
-    await this.writeAll([data], offset);
-  }
-
-  async finish(): Promise<void> {
-    await this.flush();
-    await this.inFlight;
-    // A trailing hole needs the length set explicitly.
-    await this.handle.truncate(this.position);
-  }
-
-  private async flush(): Promise<void> {
-    if (this.pending.length === 0) return;
-    const buffers = this.pending;
-    const at = this.pendingAt;
-    this.pending = [];
-    this.pendingBytes = 0;
-    await this.inFlight;
-    this.inFlight = this.writeAll(buffers, at);
-    // Surfaces at the next flush or at finish(); until then it must not count as unhandled.
-    this.inFlight.catch(() => undefined);
-  }
-
-  private async writeAll(buffers: Buffer[], at: number): Promise<void> {
-    let left = buffers;
-    while (left.length > 0) {
-      const { bytesWritten } = await this.handle.writev(left, at);
-      at += bytesWritten;
-      left = remaining(left, bytesWritten);
-    }
-    for (const buffer of buffers) this.pool.written(buffer);
-  }
-}
-
-/** What writev left unwritten after a short write. */
-function remaining(buffers: Buffer[], written: number): Buffer[] {
-  let skip = written;
-  let i = 0;
-  while (i < buffers.length && skip >= buffers[i]!.length) skip -= buffers[i++]!.length;
-  const rest = buffers.slice(i);
-  if (rest.length > 0 && skip > 0) rest[0] = rest[0]!.subarray(skip);
-  return rest;
 }

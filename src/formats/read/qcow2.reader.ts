@@ -1,8 +1,8 @@
 /**
  * qcow2 reader (v2/v3; zlib and zstd compressed clusters; extended L2 with subclusters; zero
  * clusters). The walk follows virtual order: L1 entry, its L2 table, then the clusters it maps.
- * Host-contiguous clusters are read together, compressed clusters are read a batch at a time and
- * decompressed while the next batches are read.
+ * Host-contiguous clusters are read together and compressed clusters a batch at a time, a few
+ * reads ahead of the consumer, so reading overlaps decompression and writing.
  *
  * The same walk serves a stream when the file was written in virtual order (what `qemu-img
  * convert` produces): every read then lands at or after the previous one, give or take
@@ -151,8 +151,11 @@ async function* mapPieces(source: AsyncIterable<Piece>): AsyncGenerator<MapExten
   for await (const { offset, length, kind } of source) yield { offset, length, kind: kind === 'zero' ? 'zero' : 'data' };
 }
 
-/** Compressed batches decoded ahead of the one being yielded. */
-const BATCHES_AHEAD = 2;
+/**
+ * Reads (data runs, compressed batches) kept going ahead of the one being yielded, so reading
+ * overlaps the consumer's decoding and writing.
+ */
+const JOBS_AHEAD = 3;
 
 async function* readPieces(image: Qcow2Image, source: ByteReader & Partial<RandomAccessSource>, all: AsyncIterable<Piece>): AsyncGenerator<Extent> {
   const { l2Coverage } = image.header;
@@ -163,29 +166,29 @@ async function* readPieces(image: Qcow2Image, source: ByteReader & Partial<Rando
     batch = [];
   };
   for await (const piece of all) {
+    // Pieces never span L2 tables. At a table's end everything queued is read first: pulling the
+    // next piece reads the next table, which in a streamed file comes after these clusters.
+    const atTableEnd = (piece.offset + piece.length) % l2Coverage === 0;
     if (piece.kind === 'compressed') {
       batch.push(piece);
-      // A batch stops at an L2 table boundary, and everything queued is read first: pulling the
-      // next piece reads the next table, which in a streamed file comes after these clusters.
-      const atTableEnd = (piece.offset + piece.length) % l2Coverage === 0;
       if (batch.length < COMPRESSED_BATCH && !atTableEnd) continue;
       submit();
-      for await (const extents of ahead.drain(atTableEnd ? 0 : BATCHES_AHEAD - 1)) yield* extents;
-      continue;
+    } else {
+      submit();
+      ahead.push(piece.kind === 'zero' ? Promise.resolve([piece]) : readRun(source, piece));
     }
-    submit();
-    for await (const extents of ahead.drain()) yield* extents;
-    if (piece.kind === 'zero') {
-      yield piece;
-      continue;
-    }
-    const bytes = exactly(await readPooled(source, piece.host, piece.length), piece.host, piece.length, 'qcow2 data cluster', 'format.qcow2.truncated');
-    const extents = [...splitZeros(piece.offset, bytes)];
-    source.pool?.lend(bytes, dataBytes(extents));
-    yield* extents;
+    for await (const extents of ahead.drain(atTableEnd ? 0 : JOBS_AHEAD - 1)) yield* extents;
   }
   submit();
   for await (const extents of ahead.drain()) yield* extents;
+}
+
+/** A host-contiguous run of data clusters, split where it holds zeros; its slab is lent for the data. */
+async function readRun(source: ByteReader & Partial<RandomAccessSource>, piece: Extract<Piece, { kind: 'read' }>): Promise<Extent[]> {
+  const bytes = exactly(await readPooled(source, piece.host, piece.length), piece.host, piece.length, 'qcow2 data cluster', 'format.qcow2.truncated');
+  const extents = [...splitZeros(piece.offset, bytes)];
+  source.pool?.lend(bytes, dataBytes(extents));
+  return extents;
 }
 
 async function* decompressBatch(

@@ -2,7 +2,7 @@
  * VMDK hosted sparse extent read through its grain directory: monolithicSparse, and
  * streamOptimized from a seekable source (GD located through the footer when the header says
  * GD_AT_END). Walks GD -> GT -> grains in virtual order; host-contiguous plain grains are read
- * together, compressed grains are read a batch at a time and inflated while later batches are read.
+ * together and compressed grains a batch at a time, a few reads ahead of the consumer.
  */
 import { InvalidImageDataError } from '../../domain/errors.js';
 import { inflateVmdkGrain } from './decompress.js';
@@ -112,8 +112,11 @@ async function* mapPieces(all: AsyncIterable<Piece>): AsyncGenerator<MapExtent> 
   for await (const { offset, length, kind } of all) yield { offset, length, kind: kind === 'zero' ? 'zero' : 'data' };
 }
 
-/** Compressed batches decoded ahead of the one being yielded. */
-const BATCHES_AHEAD = 2;
+/**
+ * Reads (plain runs, compressed batches) kept going ahead of the one being yielded, so reading
+ * overlaps the consumer's decoding and writing.
+ */
+const JOBS_AHEAD = 3;
 
 async function* readPieces(image: VmdkImage, source: RandomAccessSource, all: AsyncIterable<Piece>): AsyncGenerator<Extent> {
   const ahead = new InOrder<Extent[]>();
@@ -127,22 +130,22 @@ async function* readPieces(image: VmdkImage, source: RandomAccessSource, all: As
       batch.push(piece);
       if (batch.length < COMPRESSED_BATCH) continue;
       submit();
-      for await (const extents of ahead.drain(BATCHES_AHEAD - 1)) yield* extents;
-      continue;
+    } else {
+      submit();
+      ahead.push(piece.kind === 'zero' ? Promise.resolve([piece]) : readRun(source, piece));
     }
-    submit();
-    for await (const extents of ahead.drain()) yield* extents;
-    if (piece.kind === 'zero') {
-      yield piece;
-      continue;
-    }
-    const bytes = exactly(await readPooled(source, piece.host, piece.length), piece.host, piece.length, 'vmdk grain', 'format.vmdk.truncated');
-    const extents = [...splitZeros(piece.offset, bytes)];
-    source.pool?.lend(bytes, dataBytes(extents));
-    yield* extents;
+    for await (const extents of ahead.drain(JOBS_AHEAD - 1)) yield* extents;
   }
   submit();
   for await (const extents of ahead.drain()) yield* extents;
+}
+
+/** A host-contiguous run of plain grains, split where it holds zeros; its slab is lent for the data. */
+async function readRun(source: RandomAccessSource, piece: Extract<Piece, { kind: 'read' }>): Promise<Extent[]> {
+  const bytes = exactly(await readPooled(source, piece.host, piece.length), piece.host, piece.length, 'vmdk grain', 'format.vmdk.truncated');
+  const extents = [...splitZeros(piece.offset, bytes)];
+  source.pool?.lend(bytes, dataBytes(extents));
+  return extents;
 }
 
 /**
