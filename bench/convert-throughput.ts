@@ -5,11 +5,13 @@
  * syncs). Page-cache writeback makes single runs noisy, so every case runs ROUNDS times per tool,
  * alternating, after a `sync`, into a freshly removed output file; the median is reported.
  *
- *   node --import tsx bench/convert-throughput.ts [--size-mib 2048] [--dir /tmp] [--rounds 3] [--only raw->vhd]
+ *   node --import tsx bench/convert-throughput.ts [--size-mib 2048] [--dir /tmp] [--rounds 3] [--only 'raw->vhd']
+ *
+ * (quote the case name: an unquoted `>` is a shell redirection)
  *
  * Prints seconds per tool and Imago's speed relative to qemu-img (>= 1.0x means as fast or faster),
- * then each tool's CPU time (user + system, all threads), which neighbours on a shared machine
- * disturb far less than wall time.
+ * then each tool's CPU time (user + system, all threads, and the two parts), which neighbours
+ * on a shared machine disturb far less than wall time.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -49,16 +51,22 @@ function makeRaw(path: string): void {
   closeSync(fd);
 }
 
-/** CPU seconds of this process's waited-for children (utime + stime in /proc/self/stat, 100 Hz ticks). */
-function childrenCpu(): number {
+interface Run {
+  readonly wall: number;
+  readonly user: number;
+  readonly sys: number;
+}
+
+/** CPU seconds of this process's waited-for children (cutime, cstime in /proc/self/stat, 100 Hz ticks). */
+function childrenCpu(): { user: number; sys: number } {
   const text = readFileSync('/proc/self/stat', 'utf8');
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
   // After "pid (comm) ", field 3 (state) is index 0; cutime and cstime are fields 16 and 17.
-  return (Number(fields[13]) + Number(fields[14])) / 100;
+  return { user: Number(fields[13]) / 100, sys: Number(fields[14]) / 100 };
 }
 
 /** Wall and CPU seconds of `fn`: this process's CPU when it runs in-process, its children's otherwise. */
-async function time(out: string, fn: () => void | Promise<void>, child: boolean): Promise<{ wall: number; cpu: number }> {
+async function time(out: string, fn: () => void | Promise<void>, child: boolean): Promise<Run> {
   rmSync(out, { force: true });
   execFileSync('sync');
   const cpuBefore = process.cpuUsage();
@@ -67,9 +75,11 @@ async function time(out: string, fn: () => void | Promise<void>, child: boolean)
   await fn();
   const wall = Number(process.hrtime.bigint() - start) / 1e9;
   const used = process.cpuUsage(cpuBefore);
-  const cpu = child ? childrenCpu() - childBefore : (used.user + used.system) / 1e6;
+  const childAfter = childrenCpu();
   rmSync(out);
-  return { wall, cpu };
+  return child
+    ? { wall, user: childAfter.user - childBefore.user, sys: childAfter.sys - childBefore.sys }
+    : { wall, user: used.user / 1e6, sys: used.system / 1e6 };
 }
 
 function median(values: number[]): number {
@@ -100,20 +110,20 @@ async function main(): Promise<void> {
     const out = join(dir, 'out');
     // Warm the page cache for the input so neither tool pays for the first read.
     execFileSync('cat', [c.input], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 0 });
-    const qemuRuns: { wall: number; cpu: number }[] = [];
-    const imagoRuns: { wall: number; cpu: number }[] = [];
+    const qemuRuns: Run[] = [];
+    const imagoRuns: Run[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       qemuRuns.push(await time(out, () => void execFileSync('qemu-img', ['convert', '-f', qemuName(c.inFormat), ...c.qemu, c.input, out]), true));
       imagoRuns.push(await time(out, () => convertFile(c.input, c.inFormat, out, c.outFormat).then(() => undefined), false));
     }
     const qemu = median(qemuRuns.map((r) => r.wall));
     const imago = median(imagoRuns.map((r) => r.wall));
-    const qemuCpu = median(qemuRuns.map((r) => r.cpu));
-    const imagoCpu = median(imagoRuns.map((r) => r.cpu));
+    const cpu = (rs: Run[]) =>
+      `${median(rs.map((r) => r.user + r.sys)).toFixed(2)} (user ${median(rs.map((r) => r.user)).toFixed(2)} sys ${median(rs.map((r) => r.sys)).toFixed(2)})`;
     const runs = (rs: { wall: number }[]) => rs.map((r) => r.wall.toFixed(2)).join(' ');
     const row =
       `${c.name.padEnd(34)} qemu-img ${qemu.toFixed(2).padStart(6)} s   imago ${imago.toFixed(2).padStart(6)} s   ratio ${(qemu / imago).toFixed(2)}x` +
-      `   cpu s qemu-img ${qemuCpu.toFixed(2)} imago ${imagoCpu.toFixed(2)}   runs qemu-img ${runs(qemuRuns)} / imago ${runs(imagoRuns)}`;
+      `   cpu s qemu-img ${cpu(qemuRuns)} imago ${cpu(imagoRuns)}   runs qemu-img ${runs(qemuRuns)} / imago ${runs(imagoRuns)}`;
     console.log(row);
   }
 }

@@ -8,7 +8,7 @@
  * while the reads already queued on the thread pool go on; convertFile runs in the CLI, where
  * nothing else waits on the loop.
  */
-import { writevSync } from 'node:fs';
+import { writeSync, writevSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { BufferPool } from '../read/buffer-pool.js';
 
@@ -79,7 +79,8 @@ export class BatchedWriter {
       let left = piece.buffers;
       let position = piece.at;
       while (left.length > 0) {
-        const written = writevSync(this.handle.fd, left, position);
+        // One buffer (the usual case: a piece of a run read into one slab) skips writev's array.
+        const written = left.length === 1 ? writeSync(this.handle.fd, left[0]!, 0, left[0]!.length, position) : writevSync(this.handle.fd, left, position);
         position += written;
         left = remaining(left, written);
       }

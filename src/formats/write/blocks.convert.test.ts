@@ -9,7 +9,7 @@ async function* from(extents: Extent[]): AsyncGenerator<Extent> {
 
 async function collect(extents: Extent[], size: number, blockSize: number) {
   const out = [];
-  for await (const b of blocks(from(extents), size, blockSize)) out.push(b.kind === 'data' ? { index: b.index, data: [...b.data] } : b);
+  for await (const b of blocks(from(extents), size, blockSize)) out.push(b.kind === 'data' ? { index: b.index, count: b.count, data: [...b.data] } : b);
   return out;
 }
 
@@ -25,19 +25,41 @@ test('convert/blocks: regroups extents into blocks, zero runs collapse, last blo
     4,
   );
   assert.deepEqual(result, [
-    { index: 0, data: [1, 2, 0, 0] },
+    { index: 0, count: 1, data: [1, 2, 0, 0] },
     { kind: 'zero', index: 1, count: 2 },
-    { index: 3, data: [0, 0, 3, 4] },
-    { index: 4, data: [5, 0, 0, 0] },
+    { index: 3, count: 1, data: [0, 0, 3, 4] },
+    { index: 4, count: 1, data: [5, 0, 0, 0] },
   ]);
 });
 
-test('convert/blocks: a whole aligned block passes through without copying', async () => {
+test('convert/blocks: whole aligned blocks pass through as one run without copying', async () => {
   const data = Buffer.from([9, 9, 9, 9, 8, 8, 8, 8]);
   const out = [];
   for await (const b of blocks(from([{ offset: 0, length: 8, kind: 'data', data }]), 8, 4)) out.push(b);
-  assert.equal(out.length, 2);
+  assert.equal(out.length, 1);
   assert.equal(out[0]!.kind === 'data' && out[0]!.data.buffer, data.buffer);
+  assert.equal(out[0]!.count, 2);
+});
+
+test('convert/blocks: a run stops at partial blocks, which are copied and padded', async () => {
+  const result = await collect(
+    [
+      { offset: 0, length: 2, kind: 'zero' },
+      { offset: 2, length: 13, kind: 'data', data: Buffer.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]) },
+      { offset: 15, length: 1, kind: 'zero' },
+      { offset: 16, length: 8, kind: 'data', data: Buffer.from([21, 22, 23, 24, 25, 26, 27, 28]) },
+      { offset: 24, length: 2, kind: 'data', data: Buffer.from([31, 32]) },
+    ],
+    26,
+    4,
+  );
+  assert.deepEqual(result, [
+    { index: 0, count: 1, data: [0, 0, 1, 2] },
+    { index: 1, count: 2, data: [3, 4, 5, 6, 7, 8, 9, 10] },
+    { index: 3, count: 1, data: [11, 12, 13, 0] },
+    { index: 4, count: 2, data: [21, 22, 23, 24, 25, 26, 27, 28] },
+    { index: 6, count: 1, data: [31, 32, 0, 0] },
+  ]);
 });
 
 test('convert/blocks: gaps and short sequences are programming errors', async () => {

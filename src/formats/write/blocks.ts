@@ -1,20 +1,23 @@
 /**
  * Regroups a reader's extents into the writer's unit (qcow2 cluster, VMDK grain, VHD/VHDX
- * block). A block that received any data comes out as a full-size buffer (zero-filled where
- * the extents said zero, and past the end of the disk); consecutive zero blocks come out as
- * one run, so a sparse terabyte costs a handful of iterations. A data extent that covers a
- * whole aligned block is passed through without copying.
+ * block). Data comes out as runs of whole blocks: `count` consecutive blocks in one buffer of
+ * `count * blockSize` bytes (zero-filled where the extents said zero, and past the end of the
+ * disk). A data extent that covers whole aligned blocks is passed through as one run without
+ * copying, so a reader's 4 MiB read costs the writer one step, not one per cluster; consecutive
+ * zero blocks come out as one run, so a sparse terabyte costs a handful of iterations.
  */
 import type { Extent } from '../read/disk.js';
 
 export type Block =
-  | { readonly kind: 'data'; readonly index: number; readonly data: Buffer }
+  | { readonly kind: 'data'; readonly index: number; readonly count: number; readonly data: Buffer }
   | { readonly kind: 'zero'; readonly index: number; readonly count: number };
 
 export async function* blocks(extents: AsyncIterable<Extent>, size: number, blockSize: number): AsyncGenerator<Block> {
   const total = Math.ceil(size / blockSize);
   let expected = 0;
+  // The open item: blocks [open, open + openCount), with data when any extent put bytes there.
   let open = 0;
+  let openCount = 1;
   let openData: Buffer | undefined;
   let runStart = 0;
   let runCount = 0;
@@ -30,18 +33,19 @@ export async function* blocks(extents: AsyncIterable<Extent>, size: number, bloc
     runStart = index;
     runCount = count;
   };
-  /** Closes the open block and opens `next` (blocks in between are zero). */
+  /** Closes the open item and opens block `next` (blocks in between are zero). */
   const advance = (next: number): void => {
     if (openData !== undefined) {
       if (runCount > 0) out.push({ kind: 'zero', index: runStart, count: runCount });
       runCount = 0;
-      out.push({ kind: 'data', index: open, data: openData });
+      out.push({ kind: 'data', index: open, count: openCount, data: openData });
       openData = undefined;
-      zeros(open + 1, next - open - 1);
+      zeros(open + openCount, next - open - openCount);
     } else {
       zeros(open, next - open);
     }
     open = next;
+    openCount = 1;
   };
 
   for await (const extent of extents) {
@@ -62,14 +66,17 @@ export async function* blocks(extents: AsyncIterable<Extent>, size: number, bloc
         pos = end;
         continue;
       }
-      const pieceEnd = Math.min(end, blockStart + blockSize);
       const from = pos - extent.offset;
-      if (openData === undefined && pos === blockStart && pieceEnd - pos === blockSize) {
-        openData = extent.data.subarray(from, from + blockSize);
-      } else {
-        openData ??= Buffer.alloc(blockSize);
-        extent.data.copy(openData, pos - blockStart, from, from + (pieceEnd - pos));
+      const whole = Math.floor((end - pos) / blockSize);
+      if (openData === undefined && pos === blockStart && whole > 0) {
+        openData = extent.data.subarray(from, from + whole * blockSize);
+        openCount = whole;
+        pos += whole * blockSize;
+        continue;
       }
+      const pieceEnd = Math.min(end, blockStart + blockSize);
+      openData ??= Buffer.alloc(blockSize);
+      extent.data.copy(openData, pos - blockStart, from, from + (pieceEnd - pos));
       pos = pieceEnd;
     }
     if (out.length > 0) {
@@ -81,4 +88,9 @@ export async function* blocks(extents: AsyncIterable<Extent>, size: number, bloc
   if (total > 0) advance(total);
   if (runCount > 0) out.push({ kind: 'zero', index: runStart, count: runCount });
   yield* out;
+}
+
+/** Block `k` of a data run, as a view. */
+export function blockOf(block: Extract<Block, { kind: 'data' }>, k: number, blockSize: number): Buffer {
+  return block.data.subarray(k * blockSize, (k + 1) * blockSize);
 }

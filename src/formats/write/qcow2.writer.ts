@@ -86,7 +86,9 @@ async function* qcow2Chunks(disk: SeekableDisk, plan: AllocationPlan, layout: Qc
   yield* metadata(plan, layout);
   for await (const block of blocks(disk.extents(), disk.size, CLUSTER)) {
     if (block.kind === 'data') {
-      if (!plan.has(block.index)) throw new Error(`qcow2 writer: cluster ${block.index} has data the planning pass did not see`);
+      for (let i = block.index; i < block.index + block.count; i++) {
+        if (!plan.has(i)) throw new Error(`qcow2 writer: cluster ${i} has data the planning pass did not see`);
+      }
       yield block.data;
       continue;
     }
@@ -105,7 +107,7 @@ export function writeQcow2File(disk: DiskStream): PatchedImage {
     yield* zeroBytes(CLUSTER); // the header's place, filled in by the patch
     for await (const block of blocks(disk.extents(), disk.size, CLUSTER)) {
       if (block.kind === 'zero') continue;
-      plan.add(block.index);
+      for (let i = block.index; i < block.index + block.count; i++) plan.add(i);
       yield block.data;
     }
     layout = planQcow2Layout(plan, true);

@@ -10,7 +10,7 @@
 import type { DiskStream, SeekableDisk } from '../read/disk.js';
 import { VHD_DYNAMIC_HEADER_SIZE, VHD_FOOTER_SIZE, VHD_TYPE_DYNAMIC, vhdBitmapBytes } from '../read/vhd-footer.js';
 import { AllocationPlan } from './allocation-plan.js';
-import { blocks } from './blocks.js';
+import { blockOf, blocks } from './blocks.js';
 import { zeroBytes, type EncodedImage, type PatchedImage } from './encoded-image.js';
 import { vhdDynamicHeader, vhdFooter, vhdSize, type VhdSizeOptions } from './vhd-footer.js';
 
@@ -50,10 +50,12 @@ export function writeVhdDynamicFile(disk: DiskStream, options: VhdSizeOptions = 
     let next = layout.firstBlock;
     for await (const block of blocks(disk.extents(), disk.size, BLOCK)) {
       if (block.kind === 'zero') continue;
-      bat.writeUInt32BE(next / 512, block.index * 4);
-      next += BITMAP + BLOCK;
-      yield BITMAP_ALL_SET;
-      yield block.data;
+      for (let k = 0; k < block.count; k++) {
+        bat.writeUInt32BE(next / 512, (block.index + k) * 4);
+        next += BITMAP + BLOCK;
+        yield BITMAP_ALL_SET;
+        yield blockOf(block, k, BLOCK);
+      }
     }
     yield layout.footer;
   }
@@ -73,9 +75,11 @@ async function* dynamicChunks(disk: SeekableDisk, plan: AllocationPlan, layout: 
 
   for await (const block of blocks(disk.extents(), disk.size, BLOCK)) {
     if (block.kind === 'data') {
-      if (!plan.has(block.index)) throw new Error(`vhd writer: block ${block.index} has data the planning pass did not see`);
-      yield BITMAP_ALL_SET;
-      yield block.data;
+      for (let k = 0; k < block.count; k++) {
+        if (!plan.has(block.index + k)) throw new Error(`vhd writer: block ${block.index + k} has data the planning pass did not see`);
+        yield BITMAP_ALL_SET;
+        yield blockOf(block, k, BLOCK);
+      }
       continue;
     }
     const end = block.index + block.count;

@@ -94,7 +94,9 @@ async function* vhdxChunks(disk: SeekableDisk, plan: AllocationPlan, size: numbe
 
   for await (const block of blocks(disk.extents(), disk.size, BLOCK)) {
     if (block.kind === 'data') {
-      if (!plan.has(block.index)) throw new Error(`vhdx writer: block ${block.index} has data the planning pass did not see`);
+      for (let i = block.index; i < block.index + block.count; i++) {
+        if (!plan.has(i)) throw new Error(`vhdx writer: block ${i} has data the planning pass did not see`);
+      }
       yield block.data;
       continue;
     }

@@ -26,7 +26,7 @@ import {
   SECTOR,
   VMDK_MAGIC,
 } from '../read/vmdk-header.js';
-import { blocks } from './blocks.js';
+import { blockOf, blocks } from './blocks.js';
 import type { EncodedImage } from './encoded-image.js';
 
 const deflateAsync = promisify(deflate);
@@ -102,12 +102,15 @@ async function* vmdkChunks(disk: DiskStream, options: VmdkStreamOptions): AsyncG
 
   for await (const block of blocks(disk.extents(), disk.size, GRAIN_BYTES)) {
     if (block.kind === 'zero') continue;
-    // The last grain holds only the sectors inside the capacity.
-    const bytes = Math.min(GRAIN_BYTES, capacity * SECTOR - block.index * GRAIN_BYTES);
-    const data = deflateAsync(block.data.subarray(0, bytes));
-    data.catch(() => undefined); // awaited in order by emit()
-    queue.push({ index: block.index, data });
-    yield* emit(DEFLATE_WINDOW - 1);
+    for (let k = 0; k < block.count; k++) {
+      const index = block.index + k;
+      // The last grain holds only the sectors inside the capacity.
+      const bytes = Math.min(GRAIN_BYTES, capacity * SECTOR - index * GRAIN_BYTES);
+      const data = deflateAsync(blockOf(block, k, GRAIN_BYTES).subarray(0, bytes));
+      data.catch(() => undefined); // awaited in order by emit()
+      queue.push({ index, data });
+      yield* emit(DEFLATE_WINDOW - 1);
+    }
   }
   yield* emit(0);
   yield* closeGt();

@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isAllZero, splitZeros, ZERO_GRANULE } from './zero.js';
+
+const MIB = 1024 * 1024;
+const shape = (offset: number, data: Buffer) => [...splitZeros(offset, data)].map(({ offset, length, kind }) => ({ offset, length, kind }));
+
+test('convert/zero: a read of zeros longer than the compared span is one zero extent', () => {
+  assert.deepEqual(shape(4 * MIB, Buffer.alloc(2 * MIB + 512)), [{ offset: 4 * MIB, length: 2 * MIB + 512, kind: 'zero' }]);
+});
+
+test('convert/zero: one byte of data past the first MiB makes its granule data, the rest stays zero', () => {
+  const data = Buffer.alloc(3 * MIB);
+  data[MIB + 5] = 1;
+  assert.equal(isAllZero(data), false);
+  assert.deepEqual(shape(0, data), [
+    { offset: 0, length: MIB, kind: 'zero' },
+    { offset: MIB, length: ZERO_GRANULE, kind: 'data' },
+    { offset: MIB + ZERO_GRANULE, length: 2 * MIB - ZERO_GRANULE, kind: 'zero' },
+  ]);
+});
+
+test('convert/zero: granules follow virtual offsets, not the start of the read', () => {
+  const data = Buffer.alloc(2 * ZERO_GRANULE);
+  data[0] = 1;
+  assert.deepEqual(shape(ZERO_GRANULE / 2, data), [
+    { offset: ZERO_GRANULE / 2, length: ZERO_GRANULE / 2, kind: 'data' },
+    { offset: ZERO_GRANULE, length: ZERO_GRANULE + ZERO_GRANULE / 2, kind: 'zero' },
+  ]);
+});
