@@ -10,26 +10,20 @@
 import { crc32c, crcWithHole, guidString, isPowerOfTwo, isZero, need, off64, quote, startsWith, u64, within } from './bytes.js';
 import { all, fileSize, matched, read, refuse, scan } from './task.js';
 import type { Accept, InspectContext, Inspector, Task } from './task.js';
+import * as layout from '../read/vhdx-layout.js';
 
-const KiB = 1024;
-const MiB = 1024 * KiB;
+const { KIB: KiB, MIB: MiB } = layout;
 
-/** On-disk (mixed-endian) bytes of a GUID. */
-function guid(text: string): string {
-  const b = Buffer.from(text.replace(/-/g, ''), 'hex');
-  b.subarray(0, 4).reverse();
-  b.subarray(4, 6).reverse();
-  b.subarray(6, 8).reverse();
-  return b.toString('hex');
-}
-const BAT_REGION = guid('2DC27766-F623-4200-9D64-115E9BFD4A08');
-const METADATA_REGION = guid('8B7CA206-4790-4B9A-B8FE-575F050F886E');
-const FILE_PARAMETERS = guid('CAA16737-FA36-4D43-B3B6-33F0AA44E76B');
-const VIRTUAL_DISK_SIZE = guid('2FA54224-CD1B-4876-B211-5DBED83BF4B8');
-const PAGE83 = guid('BECA12AB-B2E6-4523-93EF-C309E000C746');
-const LOGICAL_SECTOR = guid('8141BF1D-A96F-4709-BA47-F233A8FAAB5F');
-const PHYSICAL_SECTOR = guid('CDA348C7-445D-4471-9CC9-E9885251C556');
-const PARENT_LOCATOR = guid('A8D35F2D-B30B-454D-ABF7-D3D84834AB0C');
+/** The on-disk bytes of a GUID, as hex: the form table entries are compared in. */
+const guid = (text: string): string => layout.guidBytes(text).toString('hex');
+const BAT_REGION = guid(layout.BAT_REGION);
+const METADATA_REGION = guid(layout.METADATA_REGION);
+const FILE_PARAMETERS = guid(layout.FILE_PARAMETERS);
+const VIRTUAL_DISK_SIZE = guid(layout.VIRTUAL_DISK_SIZE);
+const PAGE83 = guid(layout.PAGE83_DATA);
+const LOGICAL_SECTOR = guid(layout.LOGICAL_SECTOR_SIZE);
+const PHYSICAL_SECTOR = guid(layout.PHYSICAL_SECTOR_SIZE);
+const PARENT_LOCATOR = guid(layout.PARENT_LOCATOR);
 const ITEM_READ: Readonly<Record<string, number>> = {
   [FILE_PARAMETERS]: 8, [VIRTUAL_DISK_SIZE]: 8, [PAGE83]: 16, [LOGICAL_SECTOR]: 4, [PHYSICAL_SECTOR]: 4, [PARENT_LOCATOR]: 64 * KiB,
 };

@@ -21,6 +21,7 @@ export const VIRTUAL_DISK_SIZE = '2FA54224-CD1B-4876-B211-5DBED83BF4B8';
 export const PAGE83_DATA = 'BECA12AB-B2E6-4523-93EF-C309E000C746';
 export const LOGICAL_SECTOR_SIZE = '8141BF1D-A96F-4709-BA47-F233A8FAAB5F';
 export const PHYSICAL_SECTOR_SIZE = 'CDA348C7-445D-4471-9CC9-E9885251C556';
+export const PARENT_LOCATOR = 'A8D35F2D-B30B-454D-ABF7-D3D84834AB0C';
 
 /** BAT payload block states (2.5.1.1). */
 export const PAYLOAD_NOT_PRESENT = 0;
@@ -47,14 +48,7 @@ export function guidBytes(guid: string): Buffer {
   return b;
 }
 
-export function guidString(bytes: Buffer): string {
-  const b = Buffer.from(bytes.subarray(0, 16));
-  b.subarray(0, 4).reverse();
-  b.subarray(4, 6).reverse();
-  b.subarray(6, 8).reverse();
-  const h = b.toString('hex').toUpperCase();
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
+export { guidString } from '../inspect/bytes.js';
 
 /** Payload blocks are interleaved with one sector-bitmap entry per chunk (2.5.1). */
 export function chunkRatio(blockSize: number, logicalSectorSize: number): number {
