@@ -44,6 +44,16 @@ async function hashThrough(chunks: Iterable<Buffer>, hashers = pool): Promise<{ 
   return { digests: await stage.digests(), out: Buffer.concat(out) };
 }
 
+/** Runs `test` with a pool of its own, closed afterwards whatever happens. */
+async function withPool(options: ConstructorParameters<typeof ImageHasherPool>[0], test: (hashers: ImageHasherPool) => Promise<void>): Promise<void> {
+  const hashers = new ImageHasherPool(options);
+  try {
+    await test(hashers);
+  } finally {
+    await hashers.close();
+  }
+}
+
 describe('ImageHashStage', () => {
   it('matches crypto.createHash on empty input', async () => {
     const { digests, out } = await hashThrough([]);
@@ -130,22 +140,18 @@ describe('ImageHashStage', () => {
 
 describe('ImageHasherPool', () => {
   it('reuses an idle worker for the next upload', async () => {
-    const hashers = new ImageHasherPool();
-    try {
+    await withPool({}, async (hashers) => {
       await hashThrough([randomBytes(1000)], hashers);
       assert.equal(hashers.size, 1);
       const data = randomBytes(300_000);
       const { digests } = await hashThrough([data], hashers);
       assert.deepEqual(digests, expected(data));
       assert.equal(hashers.size, 1);
-    } finally {
-      await hashers.close();
-    }
+    });
   });
 
   it('serves concurrent uploads from one worker, interleaved, each digest its own', async () => {
-    const hashers = new ImageHasherPool({ maxWorkers: 1 });
-    try {
+    await withPool({ maxWorkers: 1 }, async (hashers) => {
       const sizes = [[65_536], [1, 4093, 65_537], [300_001, 1 << 20], [7, 131_072]];
       const datas = sizes.map((_, i) => randomBytes(3 * 1024 * 1024 + i * 7));
       const results = await Promise.all(datas.map((data, i) => hashThrough(chunked(data, sizes[i]!), hashers)));
@@ -154,39 +160,30 @@ describe('ImageHasherPool', () => {
         assert.ok(out.equals(datas[i]!));
       });
       assert.equal(hashers.size, 1);
-    } finally {
-      await hashers.close();
-    }
+    });
   });
 
   it('starts at most maxWorkers workers, and keeps at most maxIdle once done', async () => {
-    const hashers = new ImageHasherPool({ maxWorkers: 2, maxIdle: 1 });
-    try {
+    await withPool({ maxWorkers: 2, maxIdle: 1 }, async (hashers) => {
       const stages = [1, 2, 3].map(() => hashers.create());
       assert.equal(hashers.size, 2);
       stages.forEach((stage) => stage.destroy());
       assert.equal(hashers.size, 1);
       const data = randomBytes(500_000);
       assert.deepEqual((await hashThrough(chunked(data, [65_536]), hashers)).digests, expected(data));
-    } finally {
-      await hashers.close();
-    }
+    });
   });
 
   it('by default starts no more workers than the spare cores, and at least one', async () => {
-    const hashers = new ImageHasherPool();
-    try {
+    await withPool({}, async (hashers) => {
       const stages = [1, 2, 3, 4].map(() => hashers.create());
       assert.equal(hashers.size, Math.min(4, Math.max(1, availableParallelism() - 1)));
       stages.forEach((stage) => stage.destroy());
-    } finally {
-      await hashers.close();
-    }
+    });
   });
 
   it('keeps the other uploads on a worker going when one is aborted mid-way', async () => {
-    const hashers = new ImageHasherPool({ maxWorkers: 1 });
-    try {
+    await withPool({ maxWorkers: 1 }, async (hashers) => {
       const doomed = hashers.create();
       const endless = new Readable({ read() { this.push(randomBytes(65_536)); } });
       const aborted = pipeline(endless, doomed, new Writable({ write: (_c, _e, cb) => cb() }));
@@ -198,22 +195,19 @@ describe('ImageHasherPool', () => {
       const results = await Promise.all(others);
       results.forEach(({ digests }, i) => assert.deepEqual(digests, expected(datas[i]!)));
       assert.equal(hashers.size, 1);
-    } finally {
-      await hashers.close();
-    }
+    });
   });
 
   it('fails every upload of a worker that dies with a typed error, then starts a new one', async () => {
     const started: HashWorker[] = [];
-    const hashers = new ImageHasherPool({
+    await withPool({
       maxWorkers: 1,
       startWorker: (onIdle) => {
         const worker = new HashWorker('sha512', onIdle);
         started.push(worker);
         return worker;
       },
-    });
-    try {
+    }, async (hashers) => {
       const uploads = [1, 2].map(() => {
         const stage = hashers.create();
         const endless = new Readable({ read() { this.push(randomBytes(65_536)); } });
@@ -228,14 +222,11 @@ describe('ImageHasherPool', () => {
       assert.deepEqual((await hashThrough([data], hashers)).digests, expected(data));
       assert.equal(started.length, 2);
       assert.equal(hashers.size, 1);
-    } finally {
-      await hashers.close();
-    }
+    });
   });
 
   it('recovers a worker whose upload was abandoned half-way', async () => {
-    const hashers = new ImageHasherPool({ maxIdle: 1 });
-    try {
+    await withPool({ maxIdle: 1 }, async (hashers) => {
       const stage = hashers.create();
       stage.on('error', () => undefined);
       stage.write(randomBytes(1024 * 1024));
@@ -246,9 +237,7 @@ describe('ImageHasherPool', () => {
       const { digests } = await hashThrough(chunked(data, [10_000]), hashers);
       assert.deepEqual(digests, expected(data), 'the abandoned bytes did not leak into the next hash');
       assert.equal(hashers.size, 1);
-    } finally {
-      await hashers.close();
-    }
+    });
   });
 
   it('fails a running upload, without hanging, when the pool closes under it', async () => {
