@@ -57,7 +57,7 @@ export function evaluateRule(node: RuleNode, context: EvaluationContext): boolea
 /** MATCH with every `%(name)s` filled from the target; undefined when an attribute is missing. */
 export function substitute(match: string, target: PolicyTargetValues): string | undefined {
   let missing = false;
-  const result = match.replace(/%\(([^()%]+)\)s|%%/g, (whole, name: string | undefined) => {
+  const result = match.replace(/%\(([^()%]+)\)s|%%/g, (_whole, name: string | undefined) => {
     if (name === undefined) return '%';
     const value = Object.hasOwn(target, name) ? target[name] : undefined;
     if (value === undefined) {

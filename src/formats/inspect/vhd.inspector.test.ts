@@ -1,4 +1,3 @@
-import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { vhdChecksum, vhdFooter } from '../../../test/formats/support/images.js';
 import { assertAccepted, assertRefused, inspectBytesBoth } from '../../../test/formats/support/inspect.js';

@@ -4,7 +4,6 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, DIALECTS, POSTGRES_ADMIN_URL, postgresAvailable } from '../../support/databases.js';
 import { requireAvailable } from '../../support/require-tool.js';
