@@ -4,7 +4,8 @@
  * password or an application credential; the instance methods manage users, projects,
  * roles, assignments and application credentials with a token.
  */
-import { ApiError, ConnectionError, describeNetworkFailure } from './api-error.js';
+import { ApiError } from './api-error.js';
+import { HttpTransport } from './http-transport.js';
 import type {
   ApplicationCredentialRecord, LoginCredentials, ProjectRecord, RoleAssignmentRecord, RoleRecord, Session, TokenRecord, UserRecord,
 } from './identity-types.js';
@@ -45,12 +46,12 @@ export interface CredentialCreate {
 export class IdentityClient {
   readonly url: string;
   private readonly token: string | undefined;
-  private readonly fetchImpl: typeof fetch;
+  private readonly http: HttpTransport;
 
   constructor(options: IdentityClientOptions) {
     this.url = identityV3Url(options.authUrl);
     this.token = options.token;
-    this.fetchImpl = options.fetch ?? globalThis.fetch;
+    this.http = new HttpTransport(this.url, options.token, options.fetch);
   }
 
   /** POST /auth/tokens: a project-scoped token (when a project is named) and its catalog. */
@@ -153,24 +154,12 @@ export class IdentityClient {
     throw new ApiError(404, `no ${kind} with id or name '${ref}'`, '', 'GET', this.url);
   }
 
-  private async json<T>(method: string, path: string, payload?: unknown, headers: Record<string, string> = {}): Promise<T> {
-    return (await (await this.send(method, path, payload, headers)).json()) as T;
+  private json<T>(method: string, path: string, payload?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    return this.http.json(method, path, payload, headers);
   }
 
-  private async send(method: string, path: string, payload?: unknown, extraHeaders: Record<string, string> = {}): Promise<Response> {
-    const url = `${this.url}${path}`;
-    const headers = new Headers({ accept: 'application/json', ...extraHeaders });
-    if (payload !== undefined) headers.set('content-type', 'application/json');
-    if (this.token !== undefined) headers.set('x-auth-token', this.token);
-    const fetchImpl = this.fetchImpl;
-    let response: Response;
-    try {
-      response = await fetchImpl(url, { method, headers, ...(payload === undefined ? {} : { body: JSON.stringify(payload) }) });
-    } catch (err) {
-      throw new ConnectionError(`${method} ${url} failed: ${describeNetworkFailure(err)}`, url, { cause: err });
-    }
-    if (!response.ok) throw await ApiError.fromResponse(response, method, url);
-    return response;
+  private send(method: string, path: string, payload?: unknown): Promise<Response> {
+    return this.http.send(method, path, payload === undefined ? {} : { headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(payload) });
   }
 }
 

@@ -4,10 +4,11 @@
  * downloads hand back the response body as a stream, so memory stays flat whatever the size.
  */
 import { Readable } from 'node:stream';
-import { ApiError, ConnectionError, describeNetworkFailure } from './api-error.js';
+import { ConnectionError, describeNetworkFailure } from './api-error.js';
 import { normalizeBaseUrl } from './base-url.js';
 import { countBytes } from './byte-counter.js';
 import { formatRange, parseContentRange, type ByteRangeRequest, type ContentRange } from './byte-range.js';
+import { HttpTransport } from './http-transport.js';
 import type {
   ImageCreateFields, ImageListQuery, ImagePage, ImageRecord, PatchOperation, ProgressListener,
 } from './image-types.js';
@@ -54,21 +55,13 @@ export interface ImageDownload {
   headers: Headers;
 }
 
-interface SendInit {
-  headers?: Record<string, string>;
-  body?: string | AsyncIterable<Uint8Array>;
-  signal?: AbortSignal | undefined;
-}
-
 export class ImageClient {
   readonly baseUrl: string;
-  private readonly token: string | undefined;
-  private readonly fetchImpl: typeof fetch;
+  private readonly http: HttpTransport;
 
   constructor(options: ImageClientOptions) {
     this.baseUrl = normalizeBaseUrl(options.baseUrl);
-    this.token = options.token;
-    this.fetchImpl = options.fetch ?? globalThis.fetch;
+    this.http = new HttpTransport(this.baseUrl, options.token, options.fetch);
   }
 
   async createImage(fields: ImageCreateFields): Promise<ImageRecord> {
@@ -227,43 +220,15 @@ export class ImageClient {
   }
 
   private jsonRequest(): JsonRequest {
-    return async <T>(method: string, path: string, payload?: unknown): Promise<T> => {
-      const body = payload === undefined ? {} : { body: JSON.stringify(payload) };
-      const response = await this.send(method, path, { headers: { accept: 'application/json', ...(payload === undefined ? {} : { 'content-type': 'application/json' }) }, ...body });
-      return (response.status === 204 ? undefined : await response.json()) as T;
-    };
+    return (method, path, payload) => this.http.json(method, path, payload);
   }
 
-  private async json<T>(method: string, path: string, payload?: unknown, contentType?: string): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (contentType !== undefined) headers['content-type'] = contentType;
-    const response = await this.send(method, path, { headers, ...(payload === undefined ? {} : { body: JSON.stringify(payload) }) });
-    return (await response.json()) as T;
+  private json<T>(method: string, path: string, payload?: unknown, contentType?: string): Promise<T> {
+    return this.http.json(method, path, payload, contentType === undefined ? {} : { 'content-type': contentType });
   }
 
-  private async send(method: string, pathOrUrl: string, init: SendInit = {}): Promise<Response> {
-    const url = /^https?:\/\//.test(pathOrUrl) ? pathOrUrl : `${this.baseUrl}${pathOrUrl}`;
-    const headers = new Headers(init.headers);
-    if (this.token !== undefined) headers.set('x-auth-token', this.token);
-    const streaming = init.body !== undefined && typeof init.body !== 'string';
-    // Called detached: a browser's fetch refuses to run with a `this` other than the window.
-    const fetchImpl = this.fetchImpl;
-    let response: Response;
-    try {
-      response = await fetchImpl(url, {
-        method,
-        headers,
-        body: init.body,
-        signal: init.signal,
-        // A streamed request body needs half-duplex mode in fetch.
-        ...(streaming ? { duplex: 'half' as const } : {}),
-      });
-    } catch (err) {
-      if (init.signal?.aborted) throw err;
-      throw new ConnectionError(`${method} ${url} failed: ${describeNetworkFailure(err)}`, url, { cause: err });
-    }
-    if (!response.ok) throw await ApiError.fromResponse(response, method, url);
-    return response;
+  private send(method: string, pathOrUrl: string, init?: Parameters<HttpTransport['send']>[2]): Promise<Response> {
+    return this.http.send(method, pathOrUrl, init);
   }
 
   /** `next`/`first` links are absolute paths (`/v2/images?marker=…`) under the endpoint. */
