@@ -9,14 +9,14 @@
  * STREAM_LOOKBEHIND. Anything else makes ForwardSource refuse with `format.not_streamable`.
  */
 import type { Readable } from 'node:stream';
-import { dataBytes, readPooled } from './buffer-pool.js';
-import type { DiskStream, Extent, MapExtent, SeekableDisk } from './disk.js';
+import { readPooled } from './buffer-pool.js';
+import { MAX_RUN, mapPieces, PieceJoiner, readPieces, type CompressedPiece, type Piece as AnyPiece } from './cluster-pieces.js';
+import type { DiskStream, Extent, SeekableDisk } from './disk.js';
 import { inflateQcow2Cluster, unzstdQcow2Cluster } from './decompress.js';
 import { ForwardSource } from './forward-source.js';
-import { collect, InOrder } from './in-order.js';
 import { l1EntryOffset, parseQcow2Header, QCOW2_HEADER_PROBE, type Qcow2Header } from './qcow2-header.js';
 import { decodeL2Entry, SUBCLUSTERS } from './qcow2-l2.js';
-import { exactly, readExact, type ByteReader, type RandomAccessSource } from './source.js';
+import { readExact, type ByteReader, type RandomAccessSource } from './source.js';
 import { mergeZeros, splitZeros } from './zero.js';
 
 /**
@@ -26,15 +26,11 @@ import { mergeZeros, splitZeros } from './zero.js';
  * up to 16 MiB between compressed clusters.
  */
 const STREAM_LOOKBEHIND = 16 * 1024 * 1024;
-/** Longest host-contiguous run read at once. */
-const MAX_RUN = 4 * 1024 * 1024;
 /** Compressed clusters decompressed together. */
 const COMPRESSED_BATCH = 16;
 
-type Piece =
-  | { offset: number; length: number; kind: 'zero' }
-  | { offset: number; length: number; kind: 'read'; host: number }
-  | { offset: number; length: number; kind: 'compressed'; host: number; hostLength: number };
+/** A compressed cluster's entry also gives its compressed length. */
+type Piece = AnyPiece<{ hostLength: number }>;
 
 interface Qcow2Image {
   readonly header: Qcow2Header;
@@ -46,7 +42,7 @@ export async function qcow2Disk(source: RandomAccessSource): Promise<SeekableDis
   return {
     size: image.header.size,
     seekable: true,
-    extents: () => mergeZeros(readPieces(image, source, pieces(image, source))),
+    extents: () => mergeZeros(readAll(image, source)),
     map: () => mergeZeros(mapPieces(pieces(image, source))),
   };
 }
@@ -65,7 +61,7 @@ export async function qcow2Stream(stream: Readable): Promise<DiskStream> {
     size: image.header.size,
     async *extents() {
       try {
-        yield* mergeZeros(readPieces(image, source, pieces(image, source)));
+        yield* mergeZeros(readAll(image, source));
       } finally {
         await source.close();
       }
@@ -81,7 +77,7 @@ async function openQcow2(source: ByteReader): Promise<Qcow2Image> {
   return { header, l1 };
 }
 
-/** Virtual-order pieces of the disk; never merged across L2 tables (see readPieces). */
+/** Virtual-order pieces of the disk; never merged across L2 tables (see readAll). */
 async function* pieces(image: Qcow2Image, source: ByteReader): AsyncGenerator<Piece> {
   const { header, l1 } = image;
   const { clusterSize, size, l2Coverage } = header;
@@ -95,16 +91,7 @@ async function* pieces(image: Qcow2Image, source: ByteReader): AsyncGenerator<Pi
       continue;
     }
     const table = await readExact(source, l2Offset, clusterSize, 'qcow2 L2 table', 'format.qcow2.truncated');
-    let pending: Piece | undefined;
-    const emit = (piece: Piece): Piece | undefined => {
-      if (pending !== undefined && canJoin(pending, piece)) {
-        pending.length += piece.length;
-        return undefined;
-      }
-      const done = pending;
-      pending = piece;
-      return done;
-    };
+    const runs = new PieceJoiner<{ hostLength: number }>();
     const clusters = Math.ceil((groupEnd - groupStart) / clusterSize);
     for (let i = 0; i < clusters; i++) {
       const offset = groupStart + i * clusterSize;
@@ -134,67 +121,32 @@ async function* pieces(image: Qcow2Image, source: ByteReader): AsyncGenerator<Pi
           break;
       }
       for (const piece of out) {
-        const done = emit(piece);
-        if (done !== undefined) yield done;
+        const run = runs.push(piece);
+        if (run !== undefined) yield run;
       }
     }
-    if (pending !== undefined) yield pending;
+    const last = runs.flush();
+    if (last !== undefined) yield last;
   }
 }
 
-function canJoin(a: Piece, b: Piece): boolean {
-  if (a.kind === 'zero' && b.kind === 'zero') return true;
-  return a.kind === 'read' && b.kind === 'read' && a.host + a.length === b.host && a.length + b.length <= MAX_RUN;
-}
-
-async function* mapPieces(source: AsyncIterable<Piece>): AsyncGenerator<MapExtent> {
-  for await (const { offset, length, kind } of source) yield { offset, length, kind: kind === 'zero' ? 'zero' : 'data' };
-}
-
-/**
- * Reads (data runs, compressed batches) kept going ahead of the one being yielded, so reading
- * overlaps the consumer's decoding and writing.
- */
-const JOBS_AHEAD = 3;
-
-async function* readPieces(image: Qcow2Image, source: ByteReader & Partial<RandomAccessSource>, all: AsyncIterable<Piece>): AsyncGenerator<Extent> {
+/** The disk's extents; pieces never span L2 tables, and a table's end is a read barrier (see PieceReading). */
+function readAll(image: Qcow2Image, source: ByteReader & Partial<RandomAccessSource>): AsyncGenerator<Extent> {
   const { l2Coverage } = image.header;
-  const ahead = new InOrder<Extent[]>();
-  let batch: Extract<Piece, { kind: 'compressed' }>[] = [];
-  const submit = () => {
-    if (batch.length > 0) ahead.push(collect(decompressBatch(image.header, source, batch)));
-    batch = [];
-  };
-  for await (const piece of all) {
-    // Pieces never span L2 tables. At a table's end everything queued is read first: pulling the
-    // next piece reads the next table, which in a streamed file comes after these clusters.
-    const atTableEnd = (piece.offset + piece.length) % l2Coverage === 0;
-    if (piece.kind === 'compressed') {
-      batch.push(piece);
-      if (batch.length < COMPRESSED_BATCH && !atTableEnd) continue;
-      submit();
-    } else {
-      submit();
-      ahead.push(piece.kind === 'zero' ? Promise.resolve([piece]) : readRun(source, piece));
-    }
-    for await (const extents of ahead.drain(atTableEnd ? 0 : JOBS_AHEAD - 1)) yield* extents;
-  }
-  submit();
-  for await (const extents of ahead.drain()) yield* extents;
-}
-
-/** A host-contiguous run of data clusters, split where it holds zeros; its slab is lent for the data. */
-async function readRun(source: ByteReader & Partial<RandomAccessSource>, piece: Extract<Piece, { kind: 'read' }>): Promise<Extent[]> {
-  const bytes = exactly(await readPooled(source, piece.host, piece.length), piece.host, piece.length, 'qcow2 data cluster', 'format.qcow2.truncated');
-  const extents = [...splitZeros(piece.offset, bytes)];
-  source.pool?.lend(bytes, dataBytes(extents));
-  return extents;
+  return readPieces(pieces(image, source), {
+    source,
+    decompress: (batch) => decompressBatch(image.header, source, batch),
+    batchSize: COMPRESSED_BATCH,
+    what: 'qcow2 data cluster',
+    truncated: 'format.qcow2.truncated',
+    barrier: (piece) => (piece.offset + piece.length) % l2Coverage === 0,
+  });
 }
 
 async function* decompressBatch(
   header: Qcow2Header,
   source: ByteReader & Partial<RandomAccessSource>,
-  batch: Extract<Piece, { kind: 'compressed' }>[],
+  batch: CompressedPiece<{ hostLength: number }>[],
 ): AsyncGenerator<Extent> {
   const first = batch[0]!.host;
   const ascending = batch.every((p, i) => i === 0 || p.host >= batch[i - 1]!.host);

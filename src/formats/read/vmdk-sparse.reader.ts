@@ -6,25 +6,19 @@
  */
 import { InvalidImageDataError } from '../../domain/errors.js';
 import { inflateVmdkGrain } from './decompress.js';
-import { dataBytes, readPooled } from './buffer-pool.js';
-import type { Extent, MapExtent, SeekableDisk } from './disk.js';
-import { collect, InOrder } from './in-order.js';
-import { exactly, readExact, type RandomAccessSource } from './source.js';
+import { readPooled } from './buffer-pool.js';
+import { MAX_RUN, mapPieces, PieceJoiner, readPieces, type CompressedPiece, type Piece } from './cluster-pieces.js';
+import type { Extent, SeekableDisk } from './disk.js';
+import { readExact, type RandomAccessSource } from './source.js';
 import { checkDescriptor, MARKER_FOOTER, parseMarker, parseVmdkHeader, SECTOR, type VmdkHeader } from './vmdk-header.js';
 import { mergeZeros, splitZeros } from './zero.js';
 
-const MAX_RUN = 4 * 1024 * 1024;
 /** Grains read with one call (about 3 MiB when incompressible: fits one pool slab) and inflated together. */
 const COMPRESSED_BATCH = 48;
 /** qemu caps the embedded descriptor it reads at 1 MiB. */
 const MAX_DESCRIPTOR = 1024 * 1024;
 /** qemu's "zeroed grain" GTE value (version 2+ with the zeroed-grain flag). */
 const GTE_ZEROED = 1;
-
-type Piece =
-  | { offset: number; length: number; kind: 'zero' }
-  | { offset: number; length: number; kind: 'read'; host: number }
-  | { offset: number; length: number; kind: 'compressed'; host: number };
 
 interface VmdkImage {
   readonly header: VmdkHeader;
@@ -39,7 +33,7 @@ export async function vmdkDisk(source: RandomAccessSource): Promise<SeekableDisk
   return {
     size: image.size,
     seekable: true,
-    extents: () => mergeZeros(readPieces(image, source, pieces(image, source))),
+    extents: () => mergeZeros(readAll(image, source)),
     map: () => mergeZeros(mapPieces(pieces(image, source))),
   };
 }
@@ -81,7 +75,7 @@ async function* pieces(image: VmdkImage, source: RandomAccessSource): AsyncGener
       continue;
     }
     const table = await readExact(source, gde * SECTOR, header.gtesPerGt * 4, 'vmdk grain table', 'format.vmdk.truncated');
-    let pending: Piece | undefined;
+    const runs = new PieceJoiner<object>();
     for (let i = 0; gtStart + i * grainBytes < gtEnd; i++) {
       const offset = gtStart + i * grainBytes;
       const length = Math.min(grainBytes, gtEnd - offset);
@@ -92,60 +86,22 @@ async function* pieces(image: VmdkImage, source: RandomAccessSource): AsyncGener
           : header.compressed
             ? { offset, length, kind: 'compressed', host: gte * SECTOR }
             : { offset, length, kind: 'read', host: gte * SECTOR };
-      if (pending !== undefined && canJoin(pending, piece)) {
-        pending.length += piece.length;
-        continue;
-      }
-      if (pending !== undefined) yield pending;
-      pending = piece;
+      const run = runs.push(piece);
+      if (run !== undefined) yield run;
     }
-    if (pending !== undefined) yield pending;
+    const last = runs.flush();
+    if (last !== undefined) yield last;
   }
 }
 
-function canJoin(a: Piece, b: Piece): boolean {
-  if (a.kind === 'zero' && b.kind === 'zero') return true;
-  return a.kind === 'read' && b.kind === 'read' && a.host + a.length === b.host && a.length + b.length <= MAX_RUN;
-}
-
-async function* mapPieces(all: AsyncIterable<Piece>): AsyncGenerator<MapExtent> {
-  for await (const { offset, length, kind } of all) yield { offset, length, kind: kind === 'zero' ? 'zero' : 'data' };
-}
-
-/**
- * Reads (plain runs, compressed batches) kept going ahead of the one being yielded, so reading
- * overlaps the consumer's decoding and writing.
- */
-const JOBS_AHEAD = 3;
-
-async function* readPieces(image: VmdkImage, source: RandomAccessSource, all: AsyncIterable<Piece>): AsyncGenerator<Extent> {
-  const ahead = new InOrder<Extent[]>();
-  let batch: Extract<Piece, { kind: 'compressed' }>[] = [];
-  const submit = () => {
-    if (batch.length > 0) ahead.push(collect(inflateBatch(image, source, batch)));
-    batch = [];
-  };
-  for await (const piece of all) {
-    if (piece.kind === 'compressed') {
-      batch.push(piece);
-      if (batch.length < COMPRESSED_BATCH) continue;
-      submit();
-    } else {
-      submit();
-      ahead.push(piece.kind === 'zero' ? Promise.resolve([piece]) : readRun(source, piece));
-    }
-    for await (const extents of ahead.drain(JOBS_AHEAD - 1)) yield* extents;
-  }
-  submit();
-  for await (const extents of ahead.drain()) yield* extents;
-}
-
-/** A host-contiguous run of plain grains, split where it holds zeros; its slab is lent for the data. */
-async function readRun(source: RandomAccessSource, piece: Extract<Piece, { kind: 'read' }>): Promise<Extent[]> {
-  const bytes = exactly(await readPooled(source, piece.host, piece.length), piece.host, piece.length, 'vmdk grain', 'format.vmdk.truncated');
-  const extents = [...splitZeros(piece.offset, bytes)];
-  source.pool?.lend(bytes, dataBytes(extents));
-  return extents;
+function readAll(image: VmdkImage, source: RandomAccessSource): AsyncGenerator<Extent> {
+  return readPieces(pieces(image, source), {
+    source,
+    decompress: (batch) => inflateBatch(image, source, batch),
+    batchSize: COMPRESSED_BATCH,
+    what: 'vmdk grain',
+    truncated: 'format.vmdk.truncated',
+  });
 }
 
 /**
@@ -153,7 +109,7 @@ async function readRun(source: RandomAccessSource, piece: Extract<Piece, { kind:
  * exceed one grain for incompressible data) and takes the data length from the marker when the
  * file has markers.
  */
-async function* inflateBatch(image: VmdkImage, source: RandomAccessSource, batch: Extract<Piece, { kind: 'compressed' }>[]): AsyncGenerator<Extent> {
+async function* inflateBatch(image: VmdkImage, source: RandomAccessSource, batch: CompressedPiece<object>[]): AsyncGenerator<Extent> {
   const { grainBytes, header } = image;
   const window = 2 * grainBytes;
   const first = batch[0]!.host;
