@@ -12,8 +12,11 @@
  * kept past two young-generation collections is promoted, and then only a full collection
  * frees it. With 1 MiB batches (and as high a highWaterMark), 4 concurrent uploads peaked
  * 40-50 MB higher in RSS; 256 KiB cost no measurable throughput, 128 KiB saved no more and
- * ran slower, and copying each chunk into two reused batch buffers (so socket buffers die at
- * once) slowed a 1 GiB upload by a quarter. docs/benchmarks.md has the figures.
+ * ran slower. For the same reason the queue in front of a batch is one socket chunk deep
+ * (highWaterMark), not a batch: a chunk waits there while the previous batch is written.
+ * Copying each chunk into two reused batch buffers (so socket buffers die at once) was
+ * measured twice: once it slowed a 1 GiB upload by a quarter, later it changed neither
+ * throughput nor peak RSS. docs/benchmarks.md has the figures.
  *
  * Chunks are kept by reference until written, as any Writable may: producers must not reuse
  * a buffer they have written.
@@ -23,6 +26,7 @@ import { Writable } from 'node:stream';
 import { toStorageError } from './fs-errors.js';
 
 const BATCH_BYTES = 256 * 1024;
+const QUEUE_BYTES = 64 * 1024;
 /**
  * A slow client's bytes still reach the file within this long, so its mtime keeps moving and
  * purgeStaging never mistakes a live upload for one a crash left behind.
@@ -46,7 +50,7 @@ export class StagingFile extends Writable {
   private lastBatchAt = Date.now();
 
   constructor(private readonly handle: FileHandle) {
-    super({ highWaterMark: BATCH_BYTES });
+    super({ highWaterMark: QUEUE_BYTES });
   }
 
   /** Bytes written into the stream so far (some may still be on their way to the file). */
