@@ -13,6 +13,7 @@ import { MemberRepository } from './db/repositories/member.repository.js';
 import { QuotaRepository } from './db/repositories/quota.repository.js';
 import { buildHttpServer } from './http/server.js';
 import { ImageHasherPool } from './lib/image-hasher.js';
+import { YoungGenerationReclaimer } from './lib/young-gc.js';
 import { ImageDataService } from './services/image-data.service.js';
 import { ImageService } from './services/image.service.js';
 import { MemberService } from './services/member.service.js';
@@ -53,7 +54,7 @@ export async function createApp(config: Config): Promise<App> {
   const policy = await loadPolicy(config.policyFile);
   const adminToken = await resolveAdminToken(config.adminToken, config.dataDir);
   const catalog = await openDatabase(config.databaseUrl);
-  const hashers = new ImageHasherPool();
+  const hashers = new ImageHasherPool({ reclaimer: YoungGenerationReclaimer.forProcess() });
   try {
     await migrateToLatest(catalog.db);
     const repository = new ImageRepository(catalog.db);

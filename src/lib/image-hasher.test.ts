@@ -9,6 +9,7 @@ import { after, describe, it } from 'node:test';
 import { ServiceUnavailableError } from '../domain/errors.js';
 import { HashWorker } from './hash-worker.js';
 import { ImageHasherPool, type ImageDigests } from './image-hasher.js';
+import { YoungGenerationReclaimer } from './young-gc.js';
 
 const pool = new ImageHasherPool();
 after(() => pool.close());
@@ -148,6 +149,18 @@ describe('ImageHasherPool', () => {
       assert.deepEqual(digests, expected(data));
       assert.equal(hashers.size, 1);
     });
+  });
+
+  it('tells its reclaimer of every byte its stages hash, across uploads', async () => {
+    let collections = 0;
+    const reclaimer = new YoungGenerationReclaimer(() => { collections++; }, 1024 * 1024);
+    await withPool({ reclaimer }, async (hashers) => {
+      await Promise.all([
+        hashThrough(chunked(randomBytes(1536 * 1024), [65_536]), hashers),
+        hashThrough(chunked(randomBytes(1536 * 1024 + 5), [4093]), hashers),
+      ]);
+    });
+    assert.equal(collections, 3, '3 MiB and 5 bytes hashed in all');
   });
 
   it('serves concurrent uploads from one worker, interleaved, each digest its own', async () => {

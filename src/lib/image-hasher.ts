@@ -15,6 +15,7 @@ import { availableParallelism } from 'node:os';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { HashingStage, HashingStageFactory } from '../services/ports.js';
 import { HashWorker, type HashStream } from './hash-worker.js';
+import type { YoungGenerationReclaimer } from './young-gc.js';
 
 export interface ImageDigests {
   md5: string;
@@ -34,7 +35,7 @@ export class ImageHashStage extends Transform implements HashingStage {
   private readonly result: Promise<ImageDigests>;
   private settle!: { resolve(digests: ImageDigests): void; reject(err: Error): void };
 
-  constructor(sha512: HashStream) {
+  constructor(sha512: HashStream, private readonly reclaimer?: YoungGenerationReclaimer) {
     super();
     this.sha512 = sha512;
     this.result = new Promise((resolve, reject) => { this.settle = { resolve, reject }; });
@@ -49,6 +50,7 @@ export class ImageHashStage extends Transform implements HashingStage {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.size += chunk.length;
+    this.reclaimer?.passed(chunk.length);
     // md5 first: the callback may run synchronously and start the next chunk at once.
     this.md5.update(chunk);
     this.feed(chunk, chunk, callback);
@@ -93,6 +95,8 @@ export interface ImageHasherPoolOptions {
   maxIdle?: number;
   /** Starts a thread; `onIdle` must run when its last stream is released (tests wrap this). */
   startWorker?: (onIdle: (worker: HashWorker) => void) => HashWorker;
+  /** Told of every byte hashed: all upload data passes through these stages. */
+  reclaimer?: YoungGenerationReclaimer;
 }
 
 /**
@@ -104,12 +108,14 @@ export class ImageHasherPool implements HashingStageFactory {
   private readonly maxWorkers: number;
   private readonly maxIdle: number;
   private readonly startWorker: (onIdle: (worker: HashWorker) => void) => HashWorker;
+  private readonly reclaimer: YoungGenerationReclaimer | undefined;
   private closed = false;
 
   constructor(options: ImageHasherPoolOptions = {}) {
     this.maxWorkers = Math.max(1, options.maxWorkers ?? availableParallelism() - 1);
     this.maxIdle = options.maxIdle ?? 1;
     this.startWorker = options.startWorker ?? ((onIdle) => new HashWorker('sha512', onIdle));
+    this.reclaimer = options.reclaimer;
   }
 
   create(): ImageHashStage {
@@ -124,7 +130,7 @@ export class ImageHasherPool implements HashingStageFactory {
       chosen = this.startWorker((worker) => this.idle(worker));
       this.workers.add(chosen);
     }
-    return new ImageHashStage(chosen.openStream());
+    return new ImageHashStage(chosen.openStream(), this.reclaimer);
   }
 
   /** Workers currently started, idle or busy (for tests and metrics). */
