@@ -30,6 +30,8 @@ export interface BenchOptions {
   dir: string;
   cores: number;
   serverFlags: string[];
+  /** Environment assignments of `npm start` (e.g. MALLOC_ARENA_MAX); the bench's own environment wins. */
+  serverEnv: Record<string, string>;
   imagoDist: string | undefined;
   /** The single-transfer size (upload, download, baselines). */
   bigBytes: number;
@@ -78,6 +80,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     dir: values.dir ?? tmpdir(),
     cores: cpus().length,
     serverFlags: values['server-flags'] === undefined ? npmStartFlags() : values['server-flags'].split(/\s+/).filter(Boolean),
+    serverEnv: npmStartEnv(),
     imagoDist: values['imago-dist'] === undefined ? undefined : resolve(values['imago-dist']),
     bigBytes,
     concBytes: bigBytes / 4,
@@ -93,8 +96,20 @@ export function parseOptions(argv: string[]): BenchOptions {
   };
 }
 
-/** The node flags `npm start` runs Imago with (package.json), so the figures are those users get. */
-function npmStartFlags(): string[] {
+/** The words of `npm start` (package.json), so the figures are those users get. */
+function npmStartWords(): string[] {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
-  return pkg.scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
+  return pkg.scripts.start.split(/\s+/);
+}
+
+/** The node flags `npm start` runs Imago with. */
+function npmStartFlags(): string[] {
+  return npmStartWords().filter((word) => word.startsWith('--'));
+}
+
+/** The NAME=value assignments in front of `node` in `npm start`. */
+function npmStartEnv(): Record<string, string> {
+  const words = npmStartWords();
+  const assignments = words.slice(0, words.indexOf('node')).map((word) => /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(word));
+  return Object.fromEntries(assignments.filter((match) => match !== null).map((match) => [match[1]!, match[2]!]));
 }

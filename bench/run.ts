@@ -61,6 +61,7 @@ try {
     dataDir: join(scratch, name),
     scratchDir: scratch,
     nodeFlags: options.serverFlags,
+    env: options.serverEnv,
     ...(profileDir ? { profileDir } : {}),
     ...(options.imagoDist ? { dist: options.imagoDist } : {}),
   });
@@ -74,12 +75,13 @@ try {
   for (const phase of phases.splice(0).reverse()) await phase.stop();
 
   const pressure = (cpuPressureMicros() - pressureAtStart) / 1e3 / (Date.now() - started);
+  const serverEnv = Object.entries(options.serverEnv).map(([name, value]) => `${name}=${process.env[name] ?? value}`).join(' ');
   const header = [
     `## Imago benchmark, ${new Date().toISOString()}`,
     '',
     `- mode: ${options.quick ? 'quick' : 'full'}; ${options.runs} run(s) per figure, median reported, every run listed; sections: ${[...s].join(', ')}`,
     `- sizes: single transfers ${formatSize(options.bigBytes)}, concurrent ${options.concurrency} × ${formatSize(options.concBytes)}, RSS growth check ${formatSize(options.hugeBytes)}, lists at ${options.listImages} images`,
-    `- host: ${cpus().length} cores, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, Node ${process.version}; Imago from ${imagoBuild(options.imagoDist)}${options.serverFlags.length ? ` with node ${options.serverFlags.join(' ')}` : ''}, SQLite catalog, log_level warn; temp files on ${df}`,
+    `- host: ${cpus().length} cores, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, Node ${process.version}; Imago from ${imagoBuild(options.imagoDist)}${options.serverFlags.length ? ` with node ${options.serverFlags.join(' ')}` : ''}${serverEnv ? ` and ${serverEnv}` : ''}, SQLite catalog, log_level warn; temp files on ${df}`,
     `- neighbours: some task waited for a CPU ${Number.isFinite(pressure) ? `${(pressure * 100).toFixed(0)}%` : 'n/a'} of the run (PSI cpu "some"); load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
   ];
   const report = buildReport(results, options, header);
