@@ -54,11 +54,13 @@ export async function createApp(config: Config): Promise<App> {
   const policy = await loadPolicy(config.policyFile);
   const adminToken = await resolveAdminToken(config.adminToken, config.dataDir);
   const catalog = await openDatabase(config.databaseUrl);
-  const hashers = new ImageHasherPool({ reclaimer: YoungGenerationReclaimer.forProcess() });
+  // Image data in both directions counts towards the same young-generation collections.
+  const reclaimer = YoungGenerationReclaimer.forProcess();
+  const hashers = new ImageHasherPool({ reclaimer });
   try {
     await migrateToLatest(catalog.db);
     const repository = new ImageRepository(catalog.db);
-    const stores = new StoreRegistry(new FsDriver({ name: 'local', root: join(config.dataDir, 'images') }));
+    const stores = new StoreRegistry(new FsDriver({ name: 'local', root: join(config.dataDir, 'images'), reclaimer }));
     const quotas = new QuotaService(new QuotaRepository(catalog.db), policy, systemClock, {
       image_count_total: config.quotaImageCountTotal,
       image_size_total: config.quotaImageSizeTotal,

@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { after, before, describe, it } from 'node:test';
 import { requireAvailable } from '../../test/support/require-tool.js';
 import { StorageUnavailableError } from '../domain/errors.js';
+import { YoungGenerationReclaimer } from '../lib/young-gc.js';
 import { FsDriver } from './fs.driver.js';
 import { runDriverConformance } from './testing/conformance.js';
 
@@ -45,6 +46,19 @@ describe('FsDriver on disk', () => {
     assert.deepEqual(await stagedFiles(root), []);
     assert.equal((await stat(join(root, 'objects', 'images', 'abc'))).size, 4);
     await driver.delete('images/abc');
+  });
+
+  it('tells its reclaimer of every byte a download reads, ranges included', async () => {
+    let collections = 0;
+    const reclaimer = new YoungGenerationReclaimer(() => { collections++; }, 1024 * 1024);
+    const counting = new FsDriver({ name: 'local', root, reclaimer });
+    await counting.put('images/counted', randomBytes(3 * 1024 * 1024 + 5));
+    const drain = async (stream: Readable) => { for await (const _chunk of stream) { /* read it all */ } };
+    await drain(await counting.createReadStream('images/counted'));
+    assert.equal(collections, 3);
+    await drain(await counting.createReadStream('images/counted', { start: 0, end: 1024 * 1024 - 6 }));
+    assert.equal(collections, 4, 'the 5 bytes left over and the range make up the fourth MiB');
+    await counting.delete('images/counted');
   });
 
   it('writes a slow upload through to its staging file within a second', async () => {

@@ -8,6 +8,7 @@ import { lstat, mkdir, open, readdir, readFile, stat, unlink } from 'node:fs/pro
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { NotFoundError, RangeNotSatisfiableError } from '../domain/errors.js';
+import type { YoungGenerationReclaimer } from '../lib/young-gc.js';
 import type { BlobStat, BlobWriter, ByteRange, StorageDriver } from './driver.js';
 import { FileRangeStream } from './file-range.stream.js';
 import { FsBlobWriter } from './fs-blob.writer.js';
@@ -21,15 +22,19 @@ const SEGMENT = /^[a-z0-9][a-z0-9._-]*$/;
 export interface FsDriverOptions {
   name: string;
   root: string;
+  /** Told of every byte read for a download (see young-gc.ts). */
+  reclaimer?: YoungGenerationReclaimer;
 }
 
 export class FsDriver implements StorageDriver {
   readonly name: string;
   private readonly objects: string;
   private readonly staging: string;
+  private readonly reclaimer: YoungGenerationReclaimer | undefined;
 
   constructor(options: FsDriverOptions) {
     this.name = options.name;
+    this.reclaimer = options.reclaimer;
     const root = resolve(options.root);
     this.objects = join(root, 'objects');
     this.staging = join(root, 'staging');
@@ -77,7 +82,7 @@ export class FsDriver implements StorageDriver {
       const s = await handle.stat();
       if (!s.isFile()) throw absent(undefined);
       const { start, end } = resolveRange(range, s.size);
-      return new FileRangeStream(handle, start, end);
+      return new FileRangeStream(handle, start, end, this.reclaimer);
     } catch (err) {
       await handle.close();
       throw toStorageError(err, 'open an object');
