@@ -1,12 +1,13 @@
 /**
- * Frees spent socket buffers while image data streams through the process.
+ * Frees spent transfer buffers while image data streams through the process.
  *
- * Every chunk of a request body is a fresh buffer (up to 64 KiB) outside the JavaScript heap,
- * and it dies as soon as it is on disk. V8 frees such buffers when it collects the young
- * generation, but it only does so when the heap itself fills, and an upload allocates little
- * on the heap per byte: on its own, V8 let 13-20 MB of dead buffers pile up between
- * collections, 60 MB with four uploads. A young-generation collection is cheap (under a
- * millisecond on this heap), so asking for one every EVERY_BYTES keeps the pile small.
+ * Every chunk of a request body is a fresh buffer (up to 64 KiB) outside the JavaScript heap
+ * that dies as soon as it is on disk, and every read for a download one that dies once the
+ * socket has it. V8 frees such buffers when it collects the young generation, but it only
+ * does so when the heap itself fills, and a transfer allocates little on the heap per byte:
+ * on its own, V8 let 13-20 MB of dead buffers pile up between collections during an upload,
+ * 60 MB with four. A young-generation collection is cheap (under a millisecond on this heap),
+ * so asking for one every EVERY_BYTES keeps the pile small.
  *
  * The interval matters both ways: a buffer still in flight at two collections is promoted to
  * the old generation, where only a full collection frees it, so collecting far more often
