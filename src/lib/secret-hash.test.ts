@@ -26,6 +26,12 @@ describe('SecretHasher', () => {
     assert.equal(await cheap.verify('pw', '$scrypt$ln=40,r=8,p=1$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5a2V5'), false);
   });
 
+  it('answers every one of many concurrent verifications rightly (they queue for the derivation)', async () => {
+    const hash = await cheap.hash('pw');
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => cheap.verify(i % 2 === 0 ? 'pw' : 'wrong', i === 5 ? null : hash)));
+    assert.deepEqual(answers, [true, false, true, false, true, false]);
+  });
+
   it('normalises Unicode so the same password typed differently matches', async () => {
     const hash = await cheap.hash('caf\u00e9');
     assert.equal(await cheap.verify('cafe\u0301', hash), true);

@@ -7,6 +7,7 @@
  * so the cost can be raised later and old hashes still verify with their own parameters.
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { ConcurrencyGate } from './concurrency-gate.js';
 
 export interface ScryptCost {
   /** log2 of N, the CPU/memory cost. */
@@ -17,6 +18,14 @@ export interface ScryptCost {
 
 /** 2^15 × 8 × 128 bytes = 32 MiB per hash: OWASP's floor for scrypt is 2^17 × 8 × 1 at 128 MiB. */
 export const DEFAULT_SCRYPT_COST: ScryptCost = { ln: 15, r: 8, p: 1 };
+
+/**
+ * Derivations at once. Each holds one of libuv's four thread-pool threads, which the image
+ * data's file reads and writes share, for about 80 ms at the default cost, and 32 MiB. Login
+ * attempts need no valid credentials, so without a limit a burst of them could take every
+ * thread and 128 MiB; past the limit they wait their turn and only the logins slow down.
+ */
+const DERIVATIONS_AT_ONCE = 1;
 
 const SALT_BYTES = 16;
 const KEY_BYTES = 32;
@@ -52,12 +61,13 @@ const b64 = (bytes: Buffer): string => bytes.toString('base64').replace(/=+$/, '
 export class SecretHasher {
   /** A hash of a random secret, verified against when there is no real hash to check. */
   private decoy: Promise<string> | undefined;
+  private readonly gate = new ConcurrencyGate(DERIVATIONS_AT_ONCE);
 
   constructor(private readonly cost: ScryptCost = DEFAULT_SCRYPT_COST) {}
 
   async hash(secret: string): Promise<string> {
     const salt = randomBytes(SALT_BYTES);
-    const key = await derive(secret, salt, this.cost, KEY_BYTES);
+    const key = await this.derive(secret, salt, this.cost, KEY_BYTES);
     return `$scrypt$ln=${this.cost.ln},r=${this.cost.r},p=${this.cost.p}$${b64(salt)}$${b64(key)}`;
   }
 
@@ -71,10 +81,14 @@ export class SecretHasher {
     if (!parsed) {
       this.decoy ??= this.hash(randomBytes(16).toString('hex'));
       const decoy = parse(await this.decoy)!;
-      await derive(secret, decoy.salt, decoy.cost, decoy.key.length);
+      await this.derive(secret, decoy.salt, decoy.cost, decoy.key.length);
       return false;
     }
-    const key = await derive(secret, parsed.salt, parsed.cost, parsed.key.length);
+    const key = await this.derive(secret, parsed.salt, parsed.cost, parsed.key.length);
     return timingSafeEqual(key, parsed.key);
+  }
+
+  private derive(secret: string, salt: Buffer, cost: ScryptCost, length: number): Promise<Buffer> {
+    return this.gate.run(() => derive(secret, salt, cost, length));
   }
 }
