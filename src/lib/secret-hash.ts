@@ -61,9 +61,10 @@ const b64 = (bytes: Buffer): string => bytes.toString('base64').replace(/=+$/, '
 export class SecretHasher {
   /** A hash of a random secret, verified against when there is no real hash to check. */
   private decoy: Promise<string> | undefined;
-  private readonly gate = new ConcurrencyGate(DERIVATIONS_AT_ONCE);
-
-  constructor(private readonly cost: ScryptCost = DEFAULT_SCRYPT_COST) {}
+  constructor(
+    private readonly cost: ScryptCost = DEFAULT_SCRYPT_COST,
+    private readonly gate = new ConcurrencyGate(DERIVATIONS_AT_ONCE),
+  ) {}
 
   async hash(secret: string): Promise<string> {
     const salt = randomBytes(SALT_BYTES);
