@@ -383,7 +383,8 @@ async function staged(subject: DriverUnderTest): Promise<string[]> {
   return subject.stagedWrites ? subject.stagedWrites() : [];
 }
 
-async function readAll(stream: Readable): Promise<Buffer> {
+/** The whole of a stream, for tests that check what a driver handed back. */
+export async function readAll(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
