@@ -40,7 +40,7 @@ export interface ImagoOptions {
   profileDir?: string;
   /** Extra node flags for the server process. */
   nodeFlags?: readonly string[];
-  /** Variables set for the process unless the bench's own environment sets them. */
+  /** Variables set for the process beside the bench's own environment. */
   env?: Readonly<Record<string, string>>;
   /** Another build to run instead of this checkout's dist/ (a directory with server.js and config.js). */
   dist?: string;
@@ -76,7 +76,7 @@ export async function startImago(options: ImagoOptions): Promise<ImagoProcess> {
     : [...flags, '--import', 'tsx', join(root, 'bench/serve-imago.ts')];
   const child = startProcess(process.execPath, args, {
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...options.env, ...process.env, IMAGO_BENCH_SERVER: JSON.stringify(spec) },
+    env: { ...process.env, ...options.env, IMAGO_BENCH_SERVER: JSON.stringify(spec) },
   });
   const gcWaiters: ((pauses: GcPauses) => void)[] = [];
   const onMessage = (message: Record<string, unknown>) => {

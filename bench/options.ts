@@ -30,7 +30,7 @@ export interface BenchOptions {
   dir: string;
   cores: number;
   serverFlags: string[];
-  /** Environment assignments of `npm start` (e.g. MALLOC_ARENA_MAX); the bench's own environment wins. */
+  /** Environment assignments of `npm start` (e.g. MALLOC_ARENA_MAX), where the bench's own environment does not set them already. */
   serverEnv: Record<string, string>;
   imagoDist: string | undefined;
   /** The single-transfer size (upload, download, baselines). */
@@ -72,6 +72,7 @@ export function parseOptions(argv: string[]): BenchOptions {
   const runs = values.runs === undefined ? (quick ? 1 : 3) : Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive whole number');
   const bigBytes = quick ? 256 * MiB : GiB;
+  const start = npmStart();
   return {
     quick,
     runs,
@@ -79,8 +80,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     profile: values.profile ?? false,
     dir: values.dir ?? tmpdir(),
     cores: cpus().length,
-    serverFlags: values['server-flags'] === undefined ? npmStartFlags() : values['server-flags'].split(/\s+/).filter(Boolean),
-    serverEnv: npmStartEnv(),
+    serverFlags: values['server-flags'] === undefined ? start.flags : values['server-flags'].split(/\s+/).filter(Boolean),
+    serverEnv: start.env,
     imagoDist: values['imago-dist'] === undefined ? undefined : resolve(values['imago-dist']),
     bigBytes,
     concBytes: bigBytes / 4,
@@ -96,20 +97,18 @@ export function parseOptions(argv: string[]): BenchOptions {
   };
 }
 
-/** The words of `npm start` (package.json), so the figures are those users get. */
-function npmStartWords(): string[] {
+/**
+ * The node flags of `npm start` (package.json) and the NAME=value assignments in front of
+ * `node`, so the figures are those users get. A variable the bench's environment already sets
+ * keeps that value, so a comparison can change it from the command line.
+ */
+function npmStart(): { flags: string[]; env: Record<string, string> } {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
-  return pkg.scripts.start.split(/\s+/);
-}
-
-/** The node flags `npm start` runs Imago with. */
-function npmStartFlags(): string[] {
-  return npmStartWords().filter((word) => word.startsWith('--'));
-}
-
-/** The NAME=value assignments in front of `node` in `npm start`. */
-function npmStartEnv(): Record<string, string> {
-  const words = npmStartWords();
-  const assignments = words.slice(0, words.indexOf('node')).map((word) => /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(word));
-  return Object.fromEntries(assignments.filter((match) => match !== null).map((match) => [match[1]!, match[2]!]));
+  const words = pkg.scripts.start.split(/\s+/);
+  const env: Record<string, string> = {};
+  for (const word of words.slice(0, words.indexOf('node'))) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(word);
+    if (match) env[match[1]!] = process.env[match[1]!] ?? match[2]!;
+  }
+  return { flags: words.filter((word) => word.startsWith('--')), env };
 }

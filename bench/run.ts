@@ -75,7 +75,7 @@ try {
   for (const phase of phases.splice(0).reverse()) await phase.stop();
 
   const pressure = (cpuPressureMicros() - pressureAtStart) / 1e3 / (Date.now() - started);
-  const serverEnv = Object.entries(options.serverEnv).map(([name, value]) => `${name}=${process.env[name] ?? value}`).join(' ');
+  const serverEnv = Object.entries(options.serverEnv).map(([name, value]) => `${name}=${value}`).join(' ');
   const header = [
     `## Imago benchmark, ${new Date().toISOString()}`,
     '',
