@@ -6,6 +6,7 @@ import type { Image, ImageStatus } from '../../domain/image.js';
 import { type ImageListQuery, INVISIBLE_STATUSES } from '../../domain/image-query.js';
 import type { ImageCatalog, ImageChanges } from '../../services/ports.js';
 import type { Dialect } from '../database.js';
+import { GroupCommit } from '../group-commit.js';
 import type { Database, ImagesTable } from '../schema.js';
 import { selectImagePage } from './image-list.query.js';
 import { changedColumns, fromRow, toRow } from './image-row.mapper.js';
@@ -15,14 +16,17 @@ import { isUniqueViolation } from './unique-violation.js';
 export class ImageRepository implements ImageCatalog {
   /** Lists are planned a little differently per dialect (see image-list.query.ts). */
   private readonly dialect: Dialect;
+  /** Creates arriving together commit together on SQLite (see group-commit.ts). */
+  private readonly creates: GroupCommit<Database>;
 
   constructor(private readonly db: Kysely<Database>) {
     this.dialect = db.getExecutor().adapter instanceof SqliteAdapter ? 'sqlite' : 'postgres';
+    this.creates = new GroupCommit(db, this.dialect === 'sqlite');
   }
 
   /** Inserts the image with its tags and properties; ConflictError when the id was ever used. */
   async create(image: Image): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await this.creates.run(async (trx) => {
       try {
         await trx.insertInto('images').values(toRow(image)).execute();
       } catch (err) {

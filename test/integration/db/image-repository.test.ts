@@ -77,6 +77,17 @@ forEachDialect((_dialect, catalog) => {
     await assert.rejects(repo().create(makeImage({ id: image.id })), ConflictError);
   });
 
+  it('keeps concurrent creates apart: a duplicate among them is refused alone', async () => {
+    const images = [makeImage({ tags: ['a'] }), makeImage({ properties: { k: 'v' } }), makeImage()];
+    const duplicate = makeImage({ id: images[0]!.id, name: 'second', tags: ['dup'] });
+    const created = repo();
+    const results = await Promise.allSettled([...images, duplicate].map((image) => created.create(image)));
+    assert.deepEqual(results.slice(0, 3).map((r) => r.status), ['fulfilled', 'fulfilled', 'fulfilled']);
+    const refused = results[3]!;
+    assert.ok(refused.status === 'rejected' && refused.reason instanceof ConflictError);
+    for (const image of images) assert.deepEqual(await repo().get(image.id), image);
+  });
+
   it('does not let other errors pass as conflicts', async () => {
     const image = makeImage();
     // NOT NULL violation: a bug, not a duplicate.
