@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Database } from './schema.js';
 import { withStatementCache } from './statement-cache.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -36,8 +37,22 @@ async function openSqlite(path: string): Promise<Catalog> {
   sqlite.pragma('foreign_keys = ON');
   // Another process (a second node on the same file, the CLI) may hold the write lock briefly.
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  if (path === ':memory:') {
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    return { db, dialect: 'sqlite', close: () => db.destroy() };
+  }
+  // Checkpoints, and their fsyncs, off the event loop (see wal-checkpointer.ts).
+  const checkpointer = new WalCheckpointer(path, new BetterSqlite3(path));
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: checkpointer.watch(withStatementCache(sqlite)) }) });
+  await checkpointer.start(db);
+  return {
+    db,
+    dialect: 'sqlite',
+    async close() {
+      await checkpointer.stop();
+      await db.destroy();
+    },
+  };
 }
 
 async function openPostgres(url: string): Promise<Catalog> {
