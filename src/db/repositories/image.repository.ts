@@ -7,6 +7,7 @@ import { type ImageListQuery, INVISIBLE_STATUSES } from '../../domain/image-quer
 import type { ImageCatalog, ImageChanges } from '../../services/ports.js';
 import type { Dialect } from '../database.js';
 import { GroupCommit } from '../group-commit.js';
+import { insertRow } from '../row-insert.js';
 import type { Database, ImagesTable } from '../schema.js';
 import { selectImagePage } from './image-list.query.js';
 import { changedColumns, fromRow, toRow } from './image-row.mapper.js';
@@ -28,7 +29,7 @@ export class ImageRepository implements ImageCatalog {
   async create(image: Image): Promise<void> {
     await this.creates.run(async (trx) => {
       try {
-        await trx.insertInto('images').values(toRow(image)).execute();
+        await insertRow(trx, 'images', toRow(image));
       } catch (err) {
         // Deleted rows stay, so this also refuses the id of a deleted image, as Glance does.
         if (isUniqueViolation(err)) throw new ConflictError(`Image ID ${image.id} already exists!`, { cause: err, reason: 'image.duplicate_id' });
