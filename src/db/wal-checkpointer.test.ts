@@ -66,27 +66,32 @@ describe('WalCheckpointer', () => {
     }
   });
 
-  it('syncs the WAL, copies, syncs the database file, and holds back writes meanwhile', async () => {
+  it('syncs the WAL, then holds back writes while it syncs the rest, copies and syncs the database file', async () => {
     const steps: string[] = [];
-    let queued: Promise<unknown> | undefined;
+    const queued: Promise<unknown>[] = [];
     let path = '';
     const { insert, checkpointer } = await open({
       delayMs: 1,
       syncFile: async (file) => {
         steps.push(`${file === path ? 'db' : file === `${path}-wal` ? 'wal' : file} ${size(path) > 500_000 ? 'copied' : 'not copied'}`);
-        if (steps.length === 1) queued = insert(1).then(() => steps.push('write'));
+        // One write during the first WAL sync and one during the second.
+        if (steps.length === 1 || steps.length === 3) {
+          const name = `write ${queued.length + 1}`;
+          queued.push(insert(1).then(() => steps.push(name)));
+        }
         await sleep(20);
       },
     });
     stopLater(checkpointer);
     path = join(dir, 'test.db');
     await insert(200);
-    await until(() => steps.length >= 5, 'the cycle, the write and the cycle after it');
-    await queued;
+    await until(() => steps.length >= 8, 'the cycle, the writes and the cycle after them');
+    await Promise.all(queued);
     // A write before the copies are durable could start the WAL over the frames they came from.
-    assert.deepEqual(steps.slice(0, 3), ['wal not copied', 'db copied', 'write'], 'the write waited for the cycle');
+    assert.deepEqual(steps.slice(0, 5), ['wal not copied', 'write 1', 'wal not copied', 'db copied', 'write 2'],
+      'the first write went on, the second waited for the cycle');
     await sleep(50);
-    assert.equal(steps.length, 5, 'no cycle without writes');
+    assert.equal(steps.length, 8, 'no cycle without writes');
   });
 
   it('keeps the WAL short under a steady stream of writes', async () => {
@@ -141,11 +146,11 @@ describe('WalCheckpointer', () => {
     const { insert, checkpointer, checkpoints } = await open({
       delayMs: 1,
       syncFile: async () => {
-        if (syncs++ === 0) await blocked;
+        if (syncs++ === 1) await blocked;
       },
     });
     await insert(1);
-    await until(() => syncs === 1, 'the cycle');
+    await until(() => syncs === 2, 'the cycle');
     let stopped = false;
     const stopping = checkpointer.stop().then(() => {
       stopped = true;
@@ -154,7 +159,7 @@ describe('WalCheckpointer', () => {
     assert.equal(stopped, false);
     release();
     await stopping;
-    assert.equal(syncs, 2);
+    assert.equal(syncs, 3);
     assert.equal(checkpoints.open, false);
   });
 });

@@ -10,15 +10,17 @@
  * Here the writing connection's own checkpoints are pushed far out (a backstop, should this
  * fall behind), and a short while after the first write since the last cycle, a cycle does
  * SQLite's steps in SQLite's order:
- *   1. it holds the writing connection (Kysely's connection lock: other queries wait for it,
+ *   1. fdatasync of the WAL, on the thread pool, while writes go on: most of its cost;
+ *   2. it holds the writing connection (Kysely's connection lock: other queries wait for it,
  *      the event loop does not) and opens a read transaction on it;
- *   2. fdatasync of the WAL, on the thread pool: the frames to copy are durable;
- *   3. a PASSIVE checkpoint on a connection of its own with synchronous=OFF: SQLite copies the
+ *   3. fdatasync of the WAL again, for the frames written since 1: every frame to copy is
+ *      durable;
+ *   4. a PASSIVE checkpoint on a connection of its own with synchronous=OFF: SQLite copies the
  *      pages but skips its fsyncs: the only step on this thread;
- *   4. fdatasync of the database file, on the thread pool: the copies are durable;
- *   5. it ends the read transaction and lets the connection go.
+ *   5. fdatasync of the database file, on the thread pool: the copies are durable;
+ *   6. it ends the read transaction and lets the connection go.
  * Once the WAL is wholly copied, the next write starts it again from the beginning, over the
- * frames just copied. Holding the writer keeps this process from doing that before step 4,
+ * frames just copied. Holding the writer keeps this process from doing that before step 5,
  * and the open read transaction keeps any other process (a second node, the CLI) from it.
  *
  * Durability is SQLite's synchronous=NORMAL, or better: a commit survives a crash of the
@@ -105,6 +107,7 @@ export class WalCheckpointer {
 
   private async run(): Promise<void> {
     try {
+      await this.syncFile(`${this.path}-wal`);
       await this.hold!(async (writer) => {
         this.timer = undefined;
         this.inCycle = true;
