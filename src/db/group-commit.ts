@@ -3,11 +3,11 @@
  * catalog in one turn of the event loop share one transaction, each in a savepoint of its own.
  *
  * On SQLite a commit costs more than the inserts it makes durable. Every b-tree page the
- * transaction changed is appended to the WAL (two write calls a page), and every thousand
- * pages or so the committing thread checkpoints, with two fsyncs. A created image changes
- * about eighteen b-trees (the images table and its indexes, tags, properties), and most of
- * those pages are the same for every image created in the same moment: the ends of the
- * indexes ordered by created_at. Written in one transaction, they go to the WAL once.
+ * transaction changed is appended to the WAL (two write calls a page), to be copied into the
+ * database file and synced at the next checkpoint. A created image changes about eighteen
+ * b-trees (the images table and its indexes, tags, properties), and most of those pages are
+ * the same for every image created in the same moment: the ends of the indexes ordered by
+ * created_at. Written in one transaction, they go to the WAL once.
  *
  * A write that fails (a duplicate id) is rolled back to its savepoint and its caller gets its
  * error; the others still commit. When the commit itself fails, every write of the group fails

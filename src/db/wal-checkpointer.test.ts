@@ -17,6 +17,7 @@ let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'imago-wal-'));
 });
+
 const size = (path: string) => statSync(path).size;
 
 let running: WalCheckpointer[] = [];

@@ -73,7 +73,7 @@ export class WalCheckpointer {
       close: () => database.close(),
       prepare: (text) => {
         const statement = database.prepare(text);
-        // The cycle's own begin and commit hold the connection, so nothing else runs meanwhile.
+        // While a cycle holds the connection, its statements are the cycle's own.
         if (!statement.reader && !this.inCycle) this.schedule();
         return statement;
       },
