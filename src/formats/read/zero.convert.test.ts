@@ -9,6 +9,21 @@ test('convert/zero: a read of zeros longer than the compared span is one zero ex
   assert.deepEqual(shape(4 * MIB, Buffer.alloc(2 * MIB + 512)), [{ offset: 4 * MIB, length: 2 * MIB + 512, kind: 'zero' }]);
 });
 
+test('convert/zero: a single non-zero byte is found wherever it is', () => {
+  const data = Buffer.alloc(1024 + 3);
+  assert.equal(isAllZero(data), true);
+  for (let i = 0; i < data.length; i++) {
+    data[i] = 0x80;
+    assert.equal(isAllZero(data), false, `byte ${i}`);
+    assert.equal(isAllZero(data.subarray(0, i)), true, `the ${i} bytes before it`);
+    data[i] = 0;
+  }
+  // Data that repeats every 256 bytes equals itself shifted; only the head's own check refuses it.
+  const periodic = Buffer.alloc(64 * 1024);
+  for (let i = 5; i < periodic.length; i += 256) periodic[i] = 1;
+  assert.equal(isAllZero(periodic), false);
+});
+
 test('convert/zero: one byte of data past the first MiB makes its granule data, the rest stays zero', () => {
   const data = Buffer.alloc(3 * MIB);
   data[MIB + 5] = 1;
