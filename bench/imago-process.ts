@@ -52,14 +52,29 @@ export function imagoBuild(dist?: string): string {
   return existsSync(join(root, 'dist/server.js')) ? 'dist' : 'src (tsx)';
 }
 
+/**
+ * Imago's modules in the build under test: `module('server')` is dist/server.js, or
+ * src/server.ts without a build (`compiled` false: the process then needs tsx).
+ */
+export function imagoModules(dist?: string): { compiled: boolean; module(name: string): string } {
+  const distDir = dist ?? join(root, 'dist');
+  const compiled = existsSync(join(distDir, 'server.js'));
+  if (dist && !compiled) throw new Error(`no server.js in ${dist}`);
+  return { compiled, module: (name) => (compiled ? join(distDir, `${name}.js`) : join(root, `src/${name}.ts`)) };
+}
+
+/** Node's arguments for a bench child (bench/NAME.ts): transpiled for plain node, or through tsx for src/. */
+export function childArgs(name: string, compiled: boolean, scratchDir: string): string[] {
+  const source = join(root, `bench/${name}.ts`);
+  return compiled ? [transpileChild(source, scratchDir)] : ['--import', 'tsx', source];
+}
+
 export async function startImago(options: ImagoOptions): Promise<ImagoProcess> {
   await mkdir(options.dataDir, { recursive: true });
-  const distDir = options.dist ?? join(root, 'dist');
-  const dist = existsSync(join(distDir, 'server.js'));
-  if (options.dist && !dist) throw new Error(`no server.js in ${options.dist}`);
+  const build = imagoModules(options.dist);
   const spec = {
-    serverModule: dist ? join(distDir, 'server.js') : join(root, 'src/server.ts'),
-    configModule: dist ? join(distDir, 'config.js') : join(root, 'src/config.ts'),
+    serverModule: build.module('server'),
+    configModule: build.module('config'),
     overrides: {
       host: '127.0.0.1',
       port: 0,
@@ -71,9 +86,7 @@ export async function startImago(options: ImagoOptions): Promise<ImagoProcess> {
     },
   };
   const flags = [...(options.nodeFlags ?? []), ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : [])];
-  const args = dist
-    ? [...flags, transpileChild(join(root, 'bench/serve-imago.ts'), options.scratchDir)]
-    : [...flags, '--import', 'tsx', join(root, 'bench/serve-imago.ts')];
+  const args = [...flags, ...childArgs('serve-imago', build.compiled, options.scratchDir)];
   const child = startProcess(process.execPath, args, {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env, IMAGO_BENCH_SERVER: JSON.stringify(spec) },

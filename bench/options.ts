@@ -2,9 +2,10 @@
  * Command line: `npm run bench -- [--quick] [--only upload,list] [--runs N] [--profile] [--dir DIR]`.
  *
  *   --quick     256 MiB transfers (64 MiB each when concurrent, 512 MiB for the RSS growth
- *               check), 1,000 images, 1 run: a fast sanity pass
+ *               check), 1,000 images, a 256 MiB disk to convert, 1 run: a fast sanity pass
  *   --only      comma-separated sections: baselines, upload, download, concurrent, rss,
- *               create, list (the baselines a ratio needs always run)
+ *               create, list, convert, inspect (the baselines a ratio needs always run;
+ *               convert and inspect measure qemu-img in the same run as their baseline)
  *   --runs N    repetitions of every figure (default 3; the median is reported)
  *   --profile   run Imago with --cpu-prof; profiles are kept in a directory printed at the end
  *   --dir DIR   where temporary files go (default: the OS temp dir, the same disk as the data dir)
@@ -19,7 +20,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { GiB, MiB } from './stats.js';
 
-export const SECTIONS = ['baselines', 'upload', 'download', 'concurrent', 'rss', 'create', 'list'] as const;
+export const SECTIONS = ['baselines', 'upload', 'download', 'concurrent', 'rss', 'create', 'list', 'convert', 'inspect'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -50,6 +51,8 @@ export interface BenchOptions {
   createWarmup: number;
   listRequests: number;
   listWarmup: number;
+  /** The disk converted by each tool in the convert section. */
+  convertBytes: number;
 }
 
 export function parseOptions(argv: string[]): BenchOptions {
@@ -94,6 +97,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     createWarmup: quick ? 200 : 500,
     listRequests: quick ? 100 : 300,
     listWarmup: 50,
+    convertBytes: quick ? 256 * MiB : 2 * GiB,
   };
 }
 

@@ -3,6 +3,8 @@
  * PASS/MISS, next to Glance's figures on this machine. Throughputs are MiB/s (2^20 bytes),
  * RSS is MB (10^6 bytes, as the target is stated), latencies ms.
  */
+import type { ToolRun } from './formats-child.js';
+import { INSPECT_VIRTUAL_SIZE } from './formats.bench.js';
 import type { BenchOptions } from './options.js';
 import type { Results } from './results.js';
 import { formatSize, median } from './stats.js';
@@ -38,6 +40,9 @@ export const TARGETS = {
   rssGrowthMax: 1.1,
   listP99Ms: 5,
   createsPerSecond: 2000,
+  /** qemu-img's time over Imago's, for each conversion. */
+  convertVsQemu: 1.0,
+  inspectMs: 50,
 };
 
 type Row = [figure: string, imago: string, runs: string, baseline: string, ratio: string, target: string, result: string, glance: string];
@@ -152,6 +157,20 @@ export function buildReport(results: Results, options: BenchOptions, header: str
       `p99: ${runsOf(entry.p99, 2)}`, b.bareLatency ? `bare GET p99 ${num(bareP99, 2)}` : '', b.bareLatency ? num(p99 / bareP99, 1) : '', `p99 < ${TARGETS.listP99Ms} ms`, judge(p99 < TARGETS.listP99Ms), g ? `${g[0]} / ${g[1]}` : '']);
   }
   gcRow('  server GC during the list requests', 'list', '100 requests', 100);
+  for (const [name, entry] of Object.entries(results.convert)) {
+    const imago = median(entry.imago.map((r) => r.wall));
+    const qemu = median(entry.qemu.map((r) => r.wall));
+    rows.push([`convert ${formatSize(options.convertBytes)} ${name}, s`, num(imago, 2), runsOf(entry.imago.map((r) => r.wall), 2), `qemu-img ${num(qemu, 2)}`,
+      num(qemu / imago, 2), `≥ ${TARGETS.convertVsQemu.toFixed(1)} × qemu-img's speed`, judge(qemu / imago >= TARGETS.convertVsQemu), '']);
+    const cpu = (rs: readonly ToolRun[]) => `${num(median(rs.map((r) => r.user)), 2)} / ${num(median(rs.map((r) => r.sys)), 2)}`;
+    rows.push(['  CPU s, user / system: Imago (qemu-img)', `${cpu(entry.imago)} (${cpu(entry.qemu)})`, `qemu-img: ${runsOf(entry.qemu.map((r) => r.wall), 2)}`, '', '', 'context', '', '']);
+  }
+  if (results.inspect) {
+    const first = median(results.inspect.first);
+    rows.push([`inspection verdict, ${formatSize(INSPECT_VIRTUAL_SIZE)} qcow2, first call of a fresh process, ms`, num(first, 1), runsOf(results.inspect.first, 1), '', '',
+      `< ${TARGETS.inspectMs} ms`, judge(first < TARGETS.inspectMs), '']);
+    rows.push(['  same, warm (median of the next calls), ms', num(median(results.inspect.warm), 2), runsOf(results.inspect.warm, 2), '', '', 'context', '', '']);
+  }
 
   const table = (title: string, head: string[], body: readonly string[][]) => {
     if (body.length === 0) return [];

@@ -1,4 +1,5 @@
 /** What the sections measure, every run kept; report.ts turns it into the table. */
+import type { ToolRun } from './formats-child.js';
 
 /** Throughputs in MiB/s, sizes in bytes, latencies in ms; one entry per run. */
 export interface Results {
@@ -30,12 +31,16 @@ export interface Results {
   creates?: { rates: number[]; failures: number; concurrency: number };
   populate?: { images: number; rate: number };
   list: Record<string, { p50: number[]; p99: number[]; page: number }>;
+  /** Conversions by case name: every run of each tool, seconds. */
+  convert: Record<string, { imago: ToolRun[]; qemu: ToolRun[] }>;
+  /** Verdicts for a 10 GiB sparse qcow2, ms: the first call of each fresh process, then warm calls. */
+  inspect?: { first: number[]; warm: number[] };
   /** Server GC pauses while a figure was measured, summed over its runs. */
   gc: Partial<Record<'upload' | 'create' | 'list', { count: number; totalMs: number; maxMs: number; requests: number }>>;
 }
 
 export function emptyResults(): Results {
-  return { baselines: {}, rss: {}, cpu: {}, list: {}, gc: {} };
+  return { baselines: {}, rss: {}, cpu: {}, list: {}, convert: {}, gc: {} };
 }
 
 /**

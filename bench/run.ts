@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { startBaselines } from './baselines.js';
 import { startCatalog } from './catalog.bench.js';
 import { startDataPlane } from './data-plane.bench.js';
+import { startFormats } from './formats.bench.js';
 import { imagoBuild, startImago } from './imago-process.js';
 import { parseOptions } from './options.js';
 import { cpuPressureMicros } from './proc-stats.js';
@@ -68,6 +69,7 @@ try {
   if (Object.values(needs).some(Boolean)) phases.push(await startBaselines(results, needs, options, { file: files.big, scratch, log }));
   if (dataPlane) phases.push(await startDataPlane(results, options, { files, launch, log }));
   if (s.has('create') || s.has('list')) phases.push(await startCatalog(results, options, { launch, log }));
+  if (s.has('convert') || s.has('inspect')) phases.push(await startFormats(results, options, { scratch, log }));
   // Rounds, not phases, outermost: each round measures baselines and Imago back to back.
   for (let run = 1; run <= options.runs; run++) {
     for (const phase of phases) await phase.round(run);
@@ -80,7 +82,7 @@ try {
     `## Imago benchmark, ${new Date().toISOString()}`,
     '',
     `- mode: ${options.quick ? 'quick' : 'full'}; ${options.runs} run(s) per figure, median reported, every run listed; sections: ${[...s].join(', ')}`,
-    `- sizes: single transfers ${formatSize(options.bigBytes)}, concurrent ${options.concurrency} × ${formatSize(options.concBytes)}, RSS growth check ${formatSize(options.hugeBytes)}, lists at ${options.listImages} images`,
+    `- sizes: single transfers ${formatSize(options.bigBytes)}, concurrent ${options.concurrency} × ${formatSize(options.concBytes)}, RSS growth check ${formatSize(options.hugeBytes)}, lists at ${options.listImages} images, conversions of a ${formatSize(options.convertBytes)} disk`,
     `- host: ${cpus().length} cores, ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, Node ${process.version}; Imago from ${imagoBuild(options.imagoDist)}${options.serverFlags.length ? ` with node ${options.serverFlags.join(' ')}` : ''}${serverEnv ? ` and ${serverEnv}` : ''}, SQLite catalog, log_level warn; temp files on ${df}`,
     `- neighbours: some task waited for a CPU ${Number.isFinite(pressure) ? `${(pressure * 100).toFixed(0)}%` : 'n/a'} of the run (PSI cpu "some"); load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
   ];
