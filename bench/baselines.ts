@@ -18,9 +18,10 @@ import { curlDownload, curlUpload } from './curl.js';
 import { ApiClient } from './http-client.js';
 import { concurrentLoad, latency } from './load.js';
 import type { BenchOptions } from './options.js';
+import { machineBusySeconds } from './proc-stats.js';
 import { startProcess, stopProcess, transpileChild, waitForReady } from './processes.js';
 import type { Phase, Results } from './results.js';
-import { MiB, mibPerSecond, secondsSince } from './stats.js';
+import { GiB, MiB, mibPerSecond, secondsSince } from './stats.js';
 import { prngBlock, warmFile } from './test-data.js';
 
 const HASH_CHUNK = 64 * 1024;
@@ -74,7 +75,7 @@ export async function startBaselines(
 ): Promise<Phase> {
   const b = results.baselines;
   const bytes = options.bigBytes;
-  type Series = 'diskWrite' | 'md5' | 'sha512' | 'bareDownload' | 'bareUpload' | 'bareRequests';
+  type Series = 'diskWrite' | 'md5' | 'sha512' | 'bareDownload' | 'bareUpload' | 'bareUploadMachineCpu' | 'bareRequests';
   const push = (key: Series, value: number) => (b[key] ??= []).push(value);
   const needsBare = needs.bareDownload || needs.bareUpload || needs.bareRequests || needs.bareLatency;
   const bare = needsBare ? await startBareServer(o.file, join(o.scratch, 'bare-upload.bin'), o.scratch) : undefined;
@@ -92,11 +93,13 @@ export async function startBaselines(
       push('bareDownload', t.speed / MiB);
     }
     if (bare && needs.bareUpload) {
+      const busy = machineBusySeconds();
       const started = process.hrtime.bigint();
       const t = await curlUpload(`${bare.url}/upload`, o.file);
       const seconds = secondsSince(started);
       if (t.status !== 204) throw new Error(`bare upload: HTTP ${t.status}`);
       push('bareUpload', mibPerSecond(bytes, seconds));
+      push('bareUploadMachineCpu', (machineBusySeconds() - busy) / (bytes / GiB));
       await rm(join(o.scratch, 'bare-upload.bin'), { force: true });
     }
     if (pool && needs.bareRequests) {

@@ -11,7 +11,7 @@ import { curlDownload, curlUpload } from './curl.js';
 import { ApiClient } from './http-client.js';
 import { PROJECT_TOKEN, type ImagoProcess } from './imago-process.js';
 import type { BenchOptions } from './options.js';
-import { cpuSince, cpuTimes, type CpuTimes } from './proc-stats.js';
+import { cpuSince, cpuTimes, machineBusySeconds, type CpuTimes } from './proc-stats.js';
 import { addGc, type Phase, type Results } from './results.js';
 import { currentRss, RssSampler } from './rss-sampler.js';
 import { GiB, MiB, mibPerSecond, secondsSince } from './stats.js';
@@ -37,11 +37,19 @@ export async function startDataPlane(
     const reply = await api.request('DELETE', `/v2/images/${id}`);
     if (reply.status !== 204) throw new Error(`DELETE image → ${reply.status}`);
   };
-  const cpuPerGiB = (key: 'upload' | 'download' | 'concurrent', used: CpuTimes, bytes: number) => {
-    const entry = (results.cpu[key] ??= { total: [], main: [] });
-    entry.total.push(used.total / (bytes / GiB));
-    entry.main.push(used.main / (bytes / GiB));
-    return `server CPU ${(used.total / (bytes / GiB)).toFixed(2)} core-s/GiB (main thread ${(used.main / (bytes / GiB)).toFixed(2)})`;
+  const cpuPerGiB = (key: 'upload' | 'download' | 'concurrent', used: CpuTimes & { machine: number }, bytes: number) => {
+    const entry = (results.cpu[key] ??= { total: [], main: [], machine: [] });
+    const gib = bytes / GiB;
+    entry.total.push(used.total / gib);
+    entry.main.push(used.main / gib);
+    entry.machine.push(used.machine / gib);
+    return `server CPU ${(used.total / gib).toFixed(2)} core-s/GiB (main thread ${(used.main / gib).toFixed(2)}, machine ${(used.machine / gib).toFixed(2)})`;
+  };
+  /** The server's CPU and the whole machine's since `start()`. */
+  const cpuMeter = () => {
+    const server = cpuTimes(imago.pid);
+    const machine = machineBusySeconds();
+    return () => ({ ...cpuSince(imago.pid, server), machine: machineBusySeconds() - machine });
   };
   const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
@@ -51,10 +59,10 @@ export async function startDataPlane(
     const sampler = new RssSampler(imago.pid);
     const started = process.hrtime.bigint();
     const id = await create(name);
-    const cpu = cpuTimes(imago.pid);
+    const cpu = cpuMeter();
     const t = await curlUpload(fileUrl(id), file, PROJECT_TOKEN);
     const seconds = secondsSince(started);
-    const used = cpuSince(imago.pid, cpu);
+    const used = cpu();
     const rss = sampler.stop();
     if (t.status !== 204) throw new Error(`upload of ${name}: HTTP ${t.status}`);
     results.rss.highWaterMarkUsed = rss.highWaterMark !== undefined;
@@ -69,9 +77,9 @@ export async function startDataPlane(
     (results.rss.upload ??= []).push(up.rss);
     let line = `upload run ${run}: ${up.rate.toFixed(0)} MiB/s, peak RSS ${mb(up.rss)}, ${cpuPerGiB('upload', up.cpu, options.bigBytes)}`;
     if (s.has('download')) {
-      const cpu = cpuTimes(imago.pid);
+      const cpu = cpuMeter();
       const d = await curlDownload(fileUrl(up.id), PROJECT_TOKEN);
-      const cpuLine = cpuPerGiB('download', cpuSince(imago.pid, cpu), options.bigBytes);
+      const cpuLine = cpuPerGiB('download', cpu(), options.bigBytes);
       if (d.status !== 200 || d.bytes !== options.bigBytes) throw new Error(`download: HTTP ${d.status}, ${d.bytes} bytes`);
       (results.download ??= []).push(d.speed / MiB);
       line += `; download ${(d.speed / MiB).toFixed(0)} MiB/s, ${cpuLine}`;
@@ -86,11 +94,11 @@ export async function startDataPlane(
     for (let k = 1; k <= options.concurrency; k++) ids.push(await create(`bench-conc-${run}-${k}`));
     await warmFile(o.files.conc);
     const sampler = new RssSampler(imago.pid);
-    const cpu = cpuTimes(imago.pid);
+    const cpu = cpuMeter();
     const started = process.hrtime.bigint();
     const transfers = await Promise.all(ids.map((id) => curlUpload(fileUrl(id), o.files.conc, PROJECT_TOKEN).catch(() => undefined)));
     const seconds = secondsSince(started);
-    const used = cpuSince(imago.pid, cpu);
+    const used = cpu();
     const rss = sampler.stop();
     const ok = transfers.filter((t) => t?.status === 204).length;
     const cpuLine = cpuPerGiB('concurrent', used, options.concBytes * ids.length);

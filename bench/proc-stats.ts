@@ -35,6 +35,18 @@ export function cpuSince(pid: number, before: CpuTimes): CpuTimes {
   return { total: now.total - before.total, main: now.main - before.main };
 }
 
+/**
+ * Core-seconds every CPU of the machine has spent working since boot (/proc/stat: user, nice,
+ * system, irq and softirq; not idle, I/O wait or time stolen by the hypervisor), so a figure can include the client and the kernel's network and page-cache
+ * work, which no one process's times show.
+ */
+export function machineBusySeconds(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq … (guest time is already inside user)
+  const [user, nice, system, , , irq, softirq] = fields;
+  return (user! + nice! + system! + irq! + softirq!) / TICK;
+}
+
 /** Microseconds some task waited for a CPU (PSI), or NaN where the kernel has no PSI. */
 export function cpuPressureMicros(): number {
   try {

@@ -78,6 +78,7 @@ export function buildReport(results: Results, options: BenchOptions, header: str
   base(`sha512 in Node over ${big}, MiB/s`, 'sha512');
   base(`bare node:http → curl, GET ${big}, MiB/s`, 'bareDownload');
   base(`curl → bare node:http → disk, PUT ${big}, MiB/s`, 'bareUpload');
+  if (b.bareUploadMachineCpu) baselineRows.push(['  the same PUT: machine CPU per GiB, core-s', num(median(b.bareUploadMachineCpu), 2), runsOf(b.bareUploadMachineCpu, 2), '']);
   if (b.bareRequests) baselineRows.push([`bare node:http JSON POST, ${options.createConcurrency} keep-alive clients, /s`, num(median(b.bareRequests)), runsOf(b.bareRequests), '']);
   if (b.bareLatency) {
     baselineRows.push([`bare node:http GET of a 14 KB JSON, sequential, p50 / p99 ms`, `${num(median(b.bareLatency.p50), 2)} / ${num(median(b.bareLatency.p99), 2)}`,
@@ -100,6 +101,19 @@ export function buildReport(results: Results, options: BenchOptions, header: str
       const bare = median(b.bareUpload);
       rows.push([`  same, vs the bare upload ceiling`, num(up), '', `bare PUT ${num(bare)}`, num(up / bare, 2), 'context', '', '']);
     }
+    const bareCpu = median(b.bareUploadMachineCpu ?? []);
+    if (cpu) {
+      rows.push([`  machine CPU per GiB uploaded, core-s (curl and kernel included)`, num(median(cpu.machine), 2), runsOf(cpu.machine, 2),
+        b.bareUploadMachineCpu ? `bare PUT ${num(bareCpu, 2)}` : '', b.bareUploadMachineCpu ? num(median(cpu.machine) / bareCpu, 2) : '', 'context', '', '']);
+    }
+    if (b.bareUploadMachineCpu && b.sha512) {
+      // No upload that hashes can cost the machine less than the bare PUT (same client, same
+      // kernel work, same write and fdatasync) plus md5 and sha512 over every byte.
+      const floor = bareCpu + 1024 / md5 + 1024 / median(b.sha512);
+      const ceiling = (options.cores * 1024) / floor;
+      rows.push([`  ceiling here: ${options.cores} cores ÷ (bare PUT + md5 + sha512, ${num(floor, 2)} core-s/GiB), MiB/s`, num(ceiling), '', `md5 ${num(md5)}`,
+        num(ceiling / md5, 2), 'context: the most any hashing upload can reach on this machine', '', '']);
+    }
   }
   if (results.download) {
     const down = median(results.download);
@@ -115,7 +129,10 @@ export function buildReport(results: Results, options: BenchOptions, header: str
     rows.push([`${options.concurrency} × ${formatSize(options.concBytes)} concurrent uploads, aggregate MiB/s`, num(agg), runsOf(c.aggregate),
       `md5 ${num(md5)}`, num(agg / md5, 2), `≥ ${TARGETS.concurrentVsMd5} × md5`, judge(agg / md5 >= TARGETS.concurrentVsMd5), num(GLANCE.concurrentMiBps, 1)]);
     const cpu = results.cpu.concurrent;
-    if (cpu) rows.push([`  server CPU per GiB uploaded concurrently, core-s (main thread)`, `${num(median(cpu.total), 2)} (${num(median(cpu.main), 2)})`, runsOf(cpu.total, 2), '', '', 'context', '', '']);
+    if (cpu) {
+      rows.push([`  server CPU per GiB uploaded concurrently, core-s (main thread)`, `${num(median(cpu.total), 2)} (${num(median(cpu.main), 2)})`, runsOf(cpu.total, 2), '', '', 'context', '', '']);
+      rows.push([`  machine CPU per GiB uploaded concurrently, core-s`, num(median(cpu.machine), 2), runsOf(cpu.machine, 2), '', '', 'context', '', '']);
+    }
     rows.push(['  failed concurrent uploads', `${c.failures} of ${c.attempted}`, '', '', '', '0', judge(c.failures === 0), GLANCE.concurrentFailed]);
   }
   const rss = results.rss;

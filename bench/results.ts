@@ -9,6 +9,8 @@ export interface Results {
     sha512?: number[];
     bareDownload?: number[];
     bareUpload?: number[];
+    /** Core-seconds per GiB the whole machine spent on the bare PUT: curl, the server, the kernel. */
+    bareUploadMachineCpu?: number[];
     /** POST /json from the create loop's clients, requests/s. */
     bareRequests?: number[];
     /** Sequential GETs of a list-page-sized JSON, ms. */
@@ -26,8 +28,8 @@ export interface Results {
     highWaterMarkUsed?: boolean;
   };
   hugeUpload?: number[];
-  /** Server CPU per GiB moved, core-seconds: every thread, and the main thread alone. */
-  cpu: Partial<Record<'upload' | 'download' | 'concurrent', { total: number[]; main: number[] }>>;
+  /** CPU per GiB moved, core-seconds: the server's threads, its main thread alone, and the whole machine (curl and kernel included). */
+  cpu: Partial<Record<'upload' | 'download' | 'concurrent', { total: number[]; main: number[]; machine: number[] }>>;
   creates?: { rates: number[]; failures: number; concurrency: number };
   populate?: { images: number; rate: number };
   list: Record<string, { p50: number[]; p99: number[]; page: number }>;
