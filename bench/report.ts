@@ -107,12 +107,12 @@ export function buildReport(results: Results, options: BenchOptions, header: str
         b.bareUploadMachineCpu ? `bare PUT ${num(bareCpu, 2)}` : '', b.bareUploadMachineCpu ? num(median(cpu.machine) / bareCpu, 2) : '', 'context', '', '']);
     }
     if (b.bareUploadMachineCpu && b.sha512) {
-      // No upload that hashes can cost the machine less than the bare PUT (same client, same
-      // kernel work, same write and fdatasync) plus md5 and sha512 over every byte.
+      // An upload that hashes costs the machine at least the bare PUT (same client, same kernel
+      // work, same write and fdatasync) plus md5 and sha512 over every byte.
       const floor = bareCpu + 1024 / md5 + 1024 / median(b.sha512);
       const ceiling = (options.cores * 1024) / floor;
       rows.push([`  ceiling here: ${options.cores} cores ÷ (bare PUT + md5 + sha512, ${num(floor, 2)} core-s/GiB), MiB/s`, num(ceiling), '', `md5 ${num(md5)}`,
-        num(ceiling / md5, 2), 'context: the most any hashing upload can reach on this machine', '', '']);
+        num(ceiling / md5, 2), 'context: the most an upload that hashes and stores like the bare PUT can reach here', '', '']);
     }
   }
   if (results.download) {
