@@ -29,7 +29,7 @@ export type ConvertCommand = {
   inFormat: string;
   output: string;
   outFormat: string;
-  /** qemu-img convert's arguments between `-f FORMAT` and the file names. */
+  /** qemu-img convert's arguments between `-f inFormat` and the file names. */
   qemuArgs: string[];
 };
 export type InspectCommand = { op: 'inspect'; path: string; format: string; repeat: number };
@@ -59,7 +59,7 @@ async function convert(c: ConvertCommand): Promise<ToolRun> {
   const children = childrenCpu();
   const start = process.hrtime.bigint();
   if (c.tool === 'imago') await convertFile(c.input, c.inFormat, c.output, c.outFormat);
-  else execFileSync('qemu-img', ['convert', '-f', c.inFormat === 'vhd' ? 'vpc' : c.inFormat, ...c.qemuArgs, c.input, c.output]);
+  else execFileSync('qemu-img', ['convert', '-f', c.inFormat, ...c.qemuArgs, c.input, c.output]);
   const wall = Number(process.hrtime.bigint() - start) / 1e9;
   const ownUsed = process.cpuUsage(own);
   const childrenAfter = childrenCpu();

@@ -48,8 +48,7 @@ export interface ImagoOptions {
 
 /** Which build `startImago` will run, for the report header. */
 export function imagoBuild(dist?: string): string {
-  if (dist) return dist;
-  return existsSync(join(root, 'dist/server.js')) ? 'dist' : 'src (tsx)';
+  return dist ?? (imagoModules().compiled ? 'dist' : 'src (tsx)');
 }
 
 /**

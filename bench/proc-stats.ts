@@ -37,8 +37,9 @@ export function cpuSince(pid: number, before: CpuTimes): CpuTimes {
 
 /**
  * Core-seconds every CPU of the machine has spent working since boot (/proc/stat: user, nice,
- * system, irq and softirq; not idle, I/O wait or time stolen by the hypervisor), so a figure can include the client and the kernel's network and page-cache
- * work, which no one process's times show.
+ * system, irq and softirq; not idle, I/O wait or time stolen by the hypervisor), so a figure
+ * can include the client and the kernel's network and page-cache work, which no one
+ * process's times show.
  */
 export function machineBusySeconds(): number {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
