@@ -10,7 +10,6 @@
  * Each round starts a fresh process for Imago's side (formats-child.ts), which also runs
  * qemu-img, so both are timed the same way.
  */
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConvertCommand, InspectCommand, InspectRun, ToolRun } from './formats-child.js';
 import { childArgs, imagoModules } from './imago-process.js';
@@ -18,7 +17,7 @@ import type { BenchOptions } from './options.js';
 import { run, startProcess, stopProcess, waitForReady } from './processes.js';
 import type { Phase, Results } from './results.js';
 import { GiB, median, MiB } from './stats.js';
-import { prngBlock, warmFile } from './test-data.js';
+import { warmFile, writeTestFile } from './test-data.js';
 
 export interface ConvertCase {
   readonly name: string;
@@ -53,7 +52,7 @@ export async function startFormats(results: Results, options: BenchOptions, o: {
   const sparse = join(o.scratch, 'inspect-10g.qcow2');
   if (s.has('convert')) {
     o.log(`convert: writing a ${options.convertBytes / MiB} MiB source, half data, half zeros, and its qcow2 and VMDK`);
-    await writeHalfZeroDisk(inputs.raw, options.convertBytes);
+    await writeTestFile(inputs.raw, options.convertBytes, 7, RUN);
     await qemuImg(['convert', '-f', 'raw', '-O', 'qcow2', inputs.raw, inputs.qcow2]);
     await qemuImg(['convert', '-f', 'raw', '-O', 'vmdk', '-o', 'subformat=streamOptimized', inputs.raw, inputs.vmdk]);
   }
@@ -91,21 +90,6 @@ export async function startFormats(results: Results, options: BenchOptions, o: {
     },
     async stop() {},
   };
-}
-
-/** The conversion source: alternating runs of pseudo-random data and zero bytes, written 1 MiB at a time. */
-async function writeHalfZeroDisk(path: string, bytes: number): Promise<void> {
-  const state = { seed: 7 };
-  const zeros = Buffer.alloc(MiB);
-  const file = await open(path, 'wx');
-  try {
-    for (let at = 0; at < bytes; at += MiB) {
-      const data = Math.floor(at / RUN) % 2 === 0;
-      await file.write(data ? prngBlock(MiB, state) : zeros);
-    }
-  } finally {
-    await file.close();
-  }
 }
 
 /** Starts formats-child.ts on the build under test; `request` sends one command and waits for its reply. */

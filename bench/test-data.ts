@@ -20,12 +20,20 @@ export function prngBlock(size: number, state: { seed: number }): Buffer {
   return block;
 }
 
-/** Writes `bytes` (a multiple of 1 MiB) of seeded pseudo-random data to a new file. */
-export async function writeTestFile(path: string, bytes: number, seed: number): Promise<void> {
+/**
+ * Writes `bytes` (a multiple of 1 MiB) of seeded pseudo-random data to a new file. With
+ * `zeroRuns`, runs of that many bytes alternate between data and zero bytes (written out, not
+ * holes), starting with data: a disk half full, for the conversion benchmark.
+ */
+export async function writeTestFile(path: string, bytes: number, seed: number, zeroRuns?: number): Promise<void> {
   const state = { seed };
+  const zeros = Buffer.alloc(zeroRuns === undefined ? 0 : MiB);
   const file = await open(path, 'wx');
   try {
-    for (let written = 0; written < bytes; written += MiB) await file.write(prngBlock(Math.min(MiB, bytes - written), state));
+    for (let written = 0; written < bytes; written += MiB) {
+      const zero = zeroRuns !== undefined && Math.floor(written / zeroRuns) % 2 === 1;
+      await file.write(zero ? zeros : prngBlock(Math.min(MiB, bytes - written), state));
+    }
   } finally {
     await file.close();
   }
