@@ -10,6 +10,7 @@
  * nothing (an HTTP response) is safe. A consumer must report each yielded byte at most once.
  */
 import type { Extent } from './disk.js';
+import { pageAlignedBuffer } from './page-aligned.js';
 import type { RandomAccessSource } from './source.js';
 
 /** Enough for the largest run any reader asks for in one read. */
@@ -22,11 +23,11 @@ export class BufferPool {
   /** Memory this pool allocated; anything else handed to lend() is not the pool's to reuse. */
   private readonly own = new WeakSet<ArrayBufferLike>();
 
-  /** A slab of SLAB_SIZE bytes (its own ArrayBuffer), the caller's until lent. */
+  /** A page-aligned slab of SLAB_SIZE bytes (its own ArrayBuffer), the caller's until lent. */
   take(): Buffer {
     const reused = this.free.pop();
     if (reused !== undefined) return reused;
-    const slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+    const slab = pageAlignedBuffer(SLAB_SIZE);
     this.own.add(slab.buffer);
     return slab;
   }

@@ -8,6 +8,7 @@ import { InvalidImageDataError } from '../../domain/errors.js';
 import { dataBytes, readPooled, SLAB_SIZE } from './buffer-pool.js';
 import { withoutData, type DiskStream, type Extent, type SeekableDisk } from './disk.js';
 import { ForwardSource } from './forward-source.js';
+import { pageAlignedBuffer } from './page-aligned.js';
 import type { ByteReader, RandomAccessSource } from './source.js';
 import { mergeZeros, splitZeros, ZERO_GRANULE } from './zero.js';
 
@@ -85,7 +86,7 @@ async function* rawExtents(source: ByteReader & Partial<RandomAccessSource>, siz
   const queue: { step: Step; data: Promise<Buffer> | undefined }[] = [];
   const iterator = steps[Symbol.iterator]();
   const readInto = scratch ? source.readInto : undefined;
-  const pool = readInto === undefined ? [] : Array.from({ length: READ_AHEAD + 1 }, () => Buffer.allocUnsafe(READ_CHUNK));
+  const pool = readInto === undefined ? [] : Array.from({ length: READ_AHEAD + 1 }, () => pageAlignedBuffer(READ_CHUNK));
   let issued = 0;
   let reads = 0;
   const read = (step: Step): Promise<Buffer> => {
