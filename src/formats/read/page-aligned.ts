@@ -1,14 +1,14 @@
 /**
  * Buffers that start on a page boundary, for the large reads and writes of a conversion.
  *
- * Why: on this project's machines (AMD EPYC under KVM) the kernel copies between the page cache
- * and user memory with `rep movsb`, and that copy runs about five times slower when the destination
- * lies 8 to 24 bytes past the source within a page (counting modulo the page size). Reading 2 GiB from the page cache into one
- * reused 2 MiB buffer took 0.80 s with the buffer 8, 16 or 24 bytes past a page boundary, and
- * 0.14 s at 0 and at every offset tried from 32 to 4088 (docs/benchmarks.md, "Buffer
- * alignment"). glibc serves every large malloc from its own mapping, 16 bytes past the page
- * boundary, so every `Buffer.allocUnsafeSlow` slab that a page-aligned read filled took the
- * slow copy.
+ * Why: on this project's machine (AMD EPYC under KVM) the kernel copies between the page cache
+ * and user memory with `rep movsb`, which runs about five times slower when the destination
+ * lies 8 to 24 bytes past the source within a page. Reading 512 MiB from the page cache into a
+ * reused 2 MiB buffer took 192-201 ms with the buffer 8, 16 or 24 bytes past a page boundary,
+ * and 34-39 ms at 0 and at every offset tried from 32 to 4088 (docs/benchmarks.md, "Buffer
+ * alignment"). glibc serves a malloc above its mmap threshold from a mapping of its own, 16
+ * bytes past its start, so every 4 MiB `Buffer.allocUnsafeSlow` slab that a page-aligned read
+ * filled took the slow copy.
  *
  * Node has no aligned allocation, but a WebAssembly.Memory is its own mapping and starts on a
  * page. Where WebAssembly is unavailable (node --jitless) or the engine refuses another memory,
