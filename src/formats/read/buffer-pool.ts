@@ -23,7 +23,7 @@ export class BufferPool {
   /** Memory this pool allocated; anything else handed to lend() is not the pool's to reuse. */
   private readonly own = new WeakSet<ArrayBufferLike>();
 
-  /** A page-aligned slab of SLAB_SIZE bytes (its own ArrayBuffer), the caller's until lent. */
+  /** A page-aligned slab of SLAB_SIZE bytes (its own SharedArrayBuffer), the caller's until lent. */
   take(): Buffer {
     const reused = this.free.pop();
     if (reused !== undefined) return reused;

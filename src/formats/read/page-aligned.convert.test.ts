@@ -3,27 +3,21 @@ import { test } from 'node:test';
 import { pageAlignedBuffer, type WasmMemory } from './page-aligned.js';
 
 /**
- * WebAssembly memory is page aligned by construction, and it is the one kind of ArrayBuffer that
- * cannot be detached: transferring it either throws or leaves it in place (Node 20 copies it).
- * An ordinary buffer's memory goes with the transfer. Either way the buffer is unusable after.
+ * The memory of a shared WebAssembly.Memory is a SharedArrayBuffer that the engine freezes (the
+ * WebAssembly JS API requires it); a SharedArrayBuffer made directly is an ordinary object.
  */
 function isWasmMemory(buffer: Buffer): boolean {
-  const memory = buffer.buffer as ArrayBuffer;
-  try {
-    structuredClone(memory, { transfer: [memory] });
-  } catch {
-    return true;
-  }
-  return memory.byteLength > 0;
+  return Object.isFrozen(buffer.buffer);
 }
 
-test('convert/page-aligned: a buffer of exactly the size asked for, at the start of its own WebAssembly memory', () => {
+test('convert/page-aligned: a buffer of exactly the size asked for, at the start of its own shared WebAssembly memory', () => {
   for (const size of [1, 4096, 65_536, 100_000, 4 * 1024 * 1024]) {
     const buffer = pageAlignedBuffer(size);
     assert.equal(buffer.length, size);
     assert.equal(buffer.byteOffset, 0);
     buffer.fill(0xa5);
     assert.equal(buffer[size - 1], 0xa5);
+    assert.ok(buffer.buffer instanceof SharedArrayBuffer, `${size} bytes: shareable with a worker thread`);
     assert.ok(isWasmMemory(buffer), `${size} bytes: backed by a WebAssembly memory`);
   }
   assert.notEqual(pageAlignedBuffer(16).buffer, pageAlignedBuffer(16).buffer, 'each buffer has its own memory');
@@ -38,6 +32,7 @@ test('convert/page-aligned: without WebAssembly, or with its address space used 
   for (const memory of [null, exhausted]) {
     const buffer = pageAlignedBuffer(70_000, memory);
     assert.equal(buffer.length, 70_000);
+    assert.ok(buffer.buffer instanceof SharedArrayBuffer, 'still shareable');
     assert.ok(!isWasmMemory(buffer));
   }
 });

@@ -11,28 +11,31 @@
  * filled took the slow copy.
  *
  * Node has no aligned allocation, but a WebAssembly.Memory is its own mapping and starts on a
- * page. Where WebAssembly is unavailable (node --jitless) or the engine refuses another memory,
- * an ordinary buffer does the same work, only slower.
+ * page. It is made shared, so a worker thread can read into it (scan-thread.ts) without a copy.
+ * Where WebAssembly is unavailable (node --jitless) or the engine refuses another memory, an
+ * ordinary SharedArrayBuffer does the same work, only slower.
  */
 
 const WASM_PAGE = 64 * 1024;
 
 /** The part of the WebAssembly global used here; Node's type definitions leave it to lib.dom. */
-export type WasmMemory = new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer };
+export type WasmMemory = new (descriptor: { initial: number; maximum: number; shared: true }) => { readonly buffer: SharedArrayBuffer };
 const Memory = (globalThis as { WebAssembly?: { Memory: WasmMemory } }).WebAssembly?.Memory ?? null;
 
 /**
- * `size` bytes (contents unspecified) starting on a page boundary where the runtime allows it.
+ * `size` bytes of shared memory (contents unspecified), starting on a page boundary where the
+ * runtime allows it.
  * `memory` is WebAssembly.Memory (null where there is none), or what stands in for it in a test.
  */
 export function pageAlignedBuffer(size: number, memory: WasmMemory | null = Memory): Buffer {
   if (memory !== null && size > 0) {
     try {
-      return Buffer.from(new memory({ initial: Math.ceil(size / WASM_PAGE) }).buffer, 0, size);
+      const pages = Math.ceil(size / WASM_PAGE);
+      return Buffer.from(new memory({ initial: pages, maximum: pages, shared: true }).buffer, 0, size);
     } catch (error) {
       // A RangeError means the engine has no address space for another memory; anything else is a bug.
       if (!(error instanceof RangeError)) throw error;
     }
   }
-  return Buffer.allocUnsafeSlow(size);
+  return Buffer.from(new SharedArrayBuffer(size));
 }

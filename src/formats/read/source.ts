@@ -5,6 +5,8 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { InvalidImageDataError } from '../../domain/errors.js';
 import type { BufferPool } from './buffer-pool.js';
+import type { Extent } from './disk.js';
+import { scanOnThread } from './scan-thread.js';
 
 export interface ByteReader {
   /** Bytes at [offset, offset + length); shorter only when the source ends first. */
@@ -21,6 +23,11 @@ export interface RandomAccessSource extends ByteReader {
   readInto?(target: Buffer, offset: number): Promise<number>;
   /** Optional: slabs for data reads that the consumer hands back once written (buffer-pool.ts). */
   readonly pool?: BufferPool;
+  /**
+   * Optional: every byte of the source as data and zero extents, in order, read and checked for
+   * zeros on a thread of its own, data in slabs of `pool` (scan-thread.ts).
+   */
+  scanOnThread?(): AsyncIterable<Extent>;
 }
 
 export interface FileSource extends RandomAccessSource {
@@ -44,7 +51,7 @@ export async function openFileSource(path: string, pool?: BufferPool): Promise<F
     return {
       size,
       readInto,
-      ...(pool === undefined ? {} : { pool }),
+      ...(pool === undefined ? {} : { pool, scanOnThread: () => scanOnThread(handle.fd, size, pool) }),
       async read(offset, length) {
         const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, size - offset)));
         const done = await readInto(buffer, offset);
