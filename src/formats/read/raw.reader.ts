@@ -1,7 +1,8 @@
 /**
- * raw: the virtual disk is the bytes themselves. Holes are found by zero detection. The planning
- * pass of a layout-first writer (qcow2, vhd dynamic, vhdx) reads everything once; it remembers
- * which 64 KiB granules were zero (one bit each), so the writing pass reads only the data.
+ * raw: the virtual disk is the bytes themselves. Holes are found by zero detection, for a large
+ * file on a thread of its own (scan-thread.ts). The planning pass of a layout-first writer (qcow2,
+ * vhd dynamic, vhdx) reads everything once; it remembers which 64 KiB granules were zero (one
+ * bit each), so the writing pass reads only the data.
  */
 import type { Readable } from 'node:stream';
 import { InvalidImageDataError } from '../../domain/errors.js';
@@ -9,6 +10,7 @@ import { dataBytes, readPooled, SLAB_SIZE } from './buffer-pool.js';
 import { withoutData, type DiskStream, type Extent, type SeekableDisk } from './disk.js';
 import { ForwardSource } from './forward-source.js';
 import { pageAlignedBuffer } from './page-aligned.js';
+import type { ScanThread } from './scan-thread.js';
 import type { ByteReader, RandomAccessSource } from './source.js';
 import { mergeZeros, splitZeros, ZERO_GRANULE } from './zero.js';
 
@@ -29,7 +31,7 @@ export function rawDisk(source: RandomAccessSource): SeekableDisk {
     seekable: true,
     extents: () => {
       if (zeroGranules !== undefined) return mergeZeros(rawExtents(source, size, dataChunks(size, zeroGranules)));
-      if (source.scanOnThread !== undefined && size >= SCAN_THREAD_MIN) return mergeZeros(source.scanOnThread());
+      if (source.startScanThread !== undefined && size >= SCAN_THREAD_MIN) return mergeZeros(handOver(source, size, source.startScanThread()));
       return mergeZeros(rawExtents(source, size));
     },
     async *map() {
@@ -133,6 +135,27 @@ async function* rawExtents(source: ByteReader & Partial<RandomAccessSource>, siz
     const extents = [...splitZeros(step.offset, bytes)];
     if (!scratch) source.pool?.lend(bytes, dataBytes(extents));
     yield* extents;
+  }
+}
+
+/**
+ * Reads on the event loop while the thread starts (about 25 ms here, time the loop would
+ * otherwise sit idle), then takes the rest of the disk from the thread.
+ */
+async function* handOver(source: RandomAccessSource, size: number, thread: ScanThread): AsyncGenerator<Extent> {
+  let from = 0;
+  function* untilReady(): Generator<Step> {
+    for (const step of allChunks(size)) {
+      if (thread.ready) return;
+      from = step.offset + step.length;
+      yield step;
+    }
+  }
+  try {
+    yield* rawExtents(source, size, untilReady());
+    yield* thread.extents(from);
+  } finally {
+    await thread.stop();
   }
 }
 

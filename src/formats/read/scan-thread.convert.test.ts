@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomFillSync } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
-import { mkdtemp, open, readFile, rm, truncate } from 'node:fs/promises';
+import { mkdtemp, open, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -9,8 +9,8 @@ import { InvalidImageDataError } from '../../domain/errors.js';
 import { BufferPool, SLAB_SIZE } from './buffer-pool.js';
 import type { Extent } from './disk.js';
 import { rawDisk } from './raw.reader.js';
-import { scanOnThread } from './scan-thread.js';
-import { openFileSource } from './source.js';
+import { startScanThread, type ScanThread } from './scan-thread.js';
+import { openFileSource, type FileSource } from './source.js';
 import { mergeZeros } from './zero.js';
 
 const MiB = 1024 * 1024;
@@ -44,6 +44,16 @@ async function withFile(bytes: Buffer, run: (path: string) => Promise<void>): Pr
   }
 }
 
+/** The whole file from a thread of its own, stopped at the end. */
+async function* scanOnThread(fd: number, size: number, pool: BufferPool): AsyncGenerator<Extent> {
+  const thread = startScanThread(fd, size, pool);
+  try {
+    yield* thread.extents(0);
+  } finally {
+    await thread.stop();
+  }
+}
+
 /** What the event loop's own reader makes of the file: the reference the thread must match. */
 async function inThread(path: string): Promise<{ offset: number; length: number; kind: string; data?: Buffer }[]> {
   const source = await openFileSource(path);
@@ -66,7 +76,7 @@ test('convert/scan thread: the same data and zero extents as the event-loop read
     const slabs = new Set<ArrayBufferLike>();
     const got = [];
     try {
-      for await (const e of mergeZeros(scanOnThread(fd, bytes.length, pool))) {
+      for await (const e of mergeZeros<Extent>(scanOnThread(fd, bytes.length, pool))) {
         if (e.kind === 'data') {
           assert.deepEqual(e.data, bytes.subarray(e.offset, e.offset + e.length), `data at ${e.offset}`);
           slabs.add(e.data.buffer);
@@ -146,47 +156,108 @@ test('convert/scan thread: a read error reaches the consumer with its code', asy
   }
 });
 
-test('convert/scan thread: a consumer that stops early stops the thread before the file is closed', async () => {
-  const bytes = sample();
-  await withFile(bytes, async (path) => {
+/** A sparse raw file of `size` bytes with `data` written at each of `at`. */
+async function sparseFile(path: string, size: number, data: Buffer, at: number[]): Promise<void> {
+  const handle = await open(path, 'w');
+  try {
+    for (const offset of at) await handle.write(data, 0, data.length, offset);
+    await handle.truncate(size);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** `source`, with its scan thread's start and stop written down in `events`. */
+function watched(source: FileSource, events: string[]): FileSource {
+  return {
+    ...source,
+    startScanThread: (): ScanThread => {
+      const thread = source.startScanThread!();
+      events.push('started');
+      return {
+        get ready() {
+          return thread.ready;
+        },
+        extents: (from) => {
+          events.push(from < source.size ? 'took over' : 'nothing left');
+          return thread.extents(from);
+        },
+        stop: async () => {
+          await thread.stop();
+          events.push('stopped');
+        },
+      };
+    },
+  };
+}
+
+test('convert/scan thread: a raw disk of 1 GiB is read on the event loop while the thread starts, then on the thread', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'imago-scan-thread-'));
+  try {
+    const path = join(dir, 'disk.raw');
+    const data = randomFillSync(Buffer.alloc(MiB));
+    // Data, a hole (read back as zeros), data at 512 MiB, a hole, data at the end.
+    await sparseFile(path, 1024 * MiB, data, [0, 512 * MiB, 1023 * MiB]);
     const source = await openFileSource(path, new BufferPool());
-    for await (const e of source.scanOnThread!()) {
+    const events: string[] = [];
+    const got = [];
+    try {
+      for await (const e of rawDisk(watched(source, events)).extents()) {
+        if (e.kind === 'data') assert.ok(e.data.equals(data), `data at ${e.offset}`);
+        got.push([e.offset, e.length, e.kind]);
+      }
+    } finally {
+      await source.close();
+    }
+    assert.deepEqual(events, ['started', 'took over', 'stopped'], 'a GiB takes longer to read than the thread to start');
+    assert.deepEqual(got, [
+      [0, MiB, 'data'],
+      [MiB, 511 * MiB, 'zero'],
+      [512 * MiB, MiB, 'data'],
+      [513 * MiB, 510 * MiB, 'zero'],
+      [1023 * MiB, MiB, 'data'],
+    ]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('convert/scan thread: a consumer that stops early stops the thread before the file is closed', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'imago-scan-thread-'));
+  try {
+    const path = join(dir, 'disk.raw');
+    await sparseFile(path, 1024 * MiB, randomFillSync(Buffer.alloc(MiB)), [0]);
+    const source = await openFileSource(path, new BufferPool());
+    const events: string[] = [];
+    for await (const e of rawDisk(watched(source, events)).extents()) {
       assert.equal(e.kind, 'data');
       break;
     }
+    events.push('closing');
     await source.close();
-    // A thread still running would keep this test's process alive past its end: node:test reports that.
-    assert.deepEqual(await readFile(path), bytes);
-  });
+    assert.deepEqual(events, ['started', 'stopped', 'closing']);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
-test('convert/scan thread: a raw disk of 1 GiB or more is read on the thread, a smaller one on the event loop', async () => {
+test('convert/scan thread: a raw disk under 1 GiB is read on the event loop alone', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'imago-scan-thread-'));
   try {
-    for (const [size, thread] of [
-      [1024 * MiB, true],
-      [1024 * MiB - SLAB_SIZE, false],
-    ] as const) {
-      // Sparse: 1 MiB of data, then a hole. Only the first extent is read: which reader it came from is the point.
-      const path = join(dir, `${size}.raw`);
-      const head = randomFillSync(Buffer.alloc(MiB));
-      const handle = await open(path, 'w');
-      await handle.write(head, 0, MiB, 0);
-      await handle.truncate(size);
-      await handle.close();
-      const source = await openFileSource(path, new BufferPool());
-      let threads = 0;
-      const watched = { ...source, scanOnThread: () => (threads++, source.scanOnThread!()) };
-      try {
-        for await (const e of rawDisk(watched).extents()) {
-          assert.deepEqual(e.kind === 'data' ? [e.offset, e.length, e.data] : e, [0, MiB, head]);
-          break;
-        }
-      } finally {
-        await source.close();
+    const path = join(dir, 'disk.raw');
+    const data = randomFillSync(Buffer.alloc(MiB));
+    await sparseFile(path, 1024 * MiB - SLAB_SIZE, data, [0]);
+    const source = await openFileSource(path, new BufferPool());
+    const events: string[] = [];
+    try {
+      for await (const e of rawDisk(watched(source, events)).extents()) {
+        assert.deepEqual(e.kind === 'data' ? [e.offset, e.length, e.data] : e, [0, MiB, data]);
+        break;
       }
-      assert.equal(threads, thread ? 1 : 0, `${size} bytes`);
+    } finally {
+      await source.close();
     }
+    assert.deepEqual(events, []);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -31,14 +31,16 @@ const SLABS_AHEAD = 4;
  * slab `id` at offset, or the end of the file at `end` (before `size`: the file was cut short).
  */
 type Report =
+  | { ready: true }
   | { zeroFrom: number; offset: number; id: number; length: number }
   | { zeroFrom: number; offset: number; end: number }
   | { failed: { message: string; code?: string; errno?: number; syscall?: string } };
 
 /**
  * The thread's body: self-contained CommonJS evaluated from a string, so it runs the same under
- * tsx (tests) and from dist/. A read that is all zeros extends the current zero run and its slab
- * is read into again; any other read goes back to the event loop with the run before it.
+ * tsx (tests) and from dist/. It says when it is ready, is told where to start, then reads into
+ * each slab it is given. A read that is all zeros extends the current zero run and its slab is
+ * read into again; any other read goes back to the event loop with the run before it.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -91,9 +93,10 @@ function finish(end) {
   parentPort.postMessage({ zeroFrom, offset, end });
 }
 
-parentPort.on('message', (slab) => {
+parentPort.on('message', (message) => {
   if (ended) return;
-  slabs.push(slab);
+  if (message.from === undefined) slabs.push(message);
+  else offset = message.from;
   try {
     work();
   } catch (error) {
@@ -101,50 +104,81 @@ parentPort.on('message', (slab) => {
     parentPort.postMessage({ failed: { message: error.message, code: error.code, errno: error.errno, syscall: error.syscall } });
   }
 });
+parentPort.postMessage({ ready: true });
 `;
 
+/** A scan thread started for one file; see startScanThread. */
+export interface ScanThread {
+  /** The thread has started: taking over from it now costs no wait. */
+  readonly ready: boolean;
+  /**
+   * The file from `from` (a multiple of SLAB_SIZE, or its size) to the end, as data and zero
+   * extents in order. Call at most once.
+   */
+  extents(from: number): AsyncGenerator<Extent>;
+  /** Stops the thread; call it before closing the descriptor, whatever happened. */
+  stop(): Promise<void>;
+}
+
 /**
- * Every byte of the file open as `fd` (`size` bytes long when opened) as data and zero extents,
- * in order. Data extents are views of `pool` slabs, lent as readers lend them (buffer-pool.ts).
- * A file found shorter than `size` fails with format.raw.truncated, as the in-thread reader does.
+ * Starts a thread to read the file open as `fd` (`size` bytes long when opened). It takes about
+ * 25 ms to start here, so a caller may read the first part itself until `ready`. Data extents
+ * are views of `pool` slabs, lent as readers lend them (buffer-pool.ts). A file found shorter
+ * than `size` fails with format.raw.truncated, as the event-loop reader does.
  */
-export async function* scanOnThread(fd: number, size: number, pool: BufferPool): AsyncGenerator<Extent> {
+export function startScanThread(fd: number, size: number, pool: BufferPool): ScanThread {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     // Self-contained CommonJS: the parent's flags (a TypeScript loader in tests) would only slow its start.
     execArgv: [],
     workerData: { fd, size, chunk: SLAB_SIZE },
   });
-  const lent = new Map<number, Buffer>();
-  let nextId = 0;
-  const lend = () => {
-    const slab = pool.take();
-    const id = nextId++;
-    lent.set(id, slab);
-    worker.postMessage({ id, memory: slab.buffer });
-  };
-  try {
-    for (let i = 0; i < SLABS_AHEAD; i++) lend();
-    for await (const [report] of on(worker, 'message', { close: ['exit'] }) as AsyncIterable<[Report]>) {
-      if ('failed' in report) throw Object.assign(new Error(report.failed.message), report.failed);
-      if (report.zeroFrom >= 0) yield { offset: report.zeroFrom, length: report.offset - report.zeroFrom, kind: 'zero' };
-      if ('end' in report) {
-        if (report.end < size) {
-          throw new InvalidImageDataError(`the raw image ends at ${report.end}, before its size ${size}`, { reason: 'format.raw.truncated' });
+  let ready = false;
+  let failure: Error | undefined;
+  let exited = false;
+  worker.once('message', () => (ready = true));
+  // Kept even while nobody iterates, so a thread that fails early cannot crash the process.
+  worker.on('error', (error) => (failure = error));
+  worker.once('exit', () => (exited = true));
+  const stopped = () => failure ?? new Error('the raw scan thread stopped before the end of the file');
+  return {
+    get ready() {
+      return ready;
+    },
+    async *extents(from) {
+      if (from >= size) return;
+      if (exited) throw stopped();
+      const reports = on(worker, 'message', { close: ['exit'] }) as AsyncIterable<[Report]>;
+      const lent = new Map<number, Buffer>();
+      let nextId = 0;
+      const lend = () => {
+        const slab = pool.take();
+        const id = nextId++;
+        lent.set(id, slab);
+        worker.postMessage({ id, memory: slab.buffer });
+      };
+      worker.postMessage({ from });
+      for (let i = 0; i < SLABS_AHEAD; i++) lend();
+      for await (const [report] of reports) {
+        if ('ready' in report) continue;
+        if ('failed' in report) throw Object.assign(new Error(report.failed.message), report.failed);
+        if (report.zeroFrom >= 0) yield { offset: report.zeroFrom, length: report.offset - report.zeroFrom, kind: 'zero' };
+        if ('end' in report) {
+          if (report.end < size) {
+            throw new InvalidImageDataError(`the raw image ends at ${report.end}, before its size ${size}`, { reason: 'format.raw.truncated' });
+          }
+          return;
         }
-        return;
+        const slab = lent.get(report.id)!;
+        lent.delete(report.id);
+        const view = slab.subarray(0, report.length);
+        const extents = [...splitZeros(report.offset, view)];
+        pool.lend(view, dataBytes(extents));
+        yield* extents;
+        lend();
       }
-      const slab = lent.get(report.id)!;
-      lent.delete(report.id);
-      const view = slab.subarray(0, report.length);
-      const extents = [...splitZeros(report.offset, view)];
-      pool.lend(view, dataBytes(extents));
-      yield* extents;
-      lend();
-    }
-    throw new Error('the raw scan thread stopped before the end of the file');
-  } finally {
-    // Before the caller closes the descriptor the thread reads from.
-    await worker.terminate();
-  }
+      throw stopped();
+    },
+    stop: () => worker.terminate().then(() => undefined),
+  };
 }

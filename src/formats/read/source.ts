@@ -5,8 +5,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { InvalidImageDataError } from '../../domain/errors.js';
 import type { BufferPool } from './buffer-pool.js';
-import type { Extent } from './disk.js';
-import { scanOnThread } from './scan-thread.js';
+import { startScanThread, type ScanThread } from './scan-thread.js';
 
 export interface ByteReader {
   /** Bytes at [offset, offset + length); shorter only when the source ends first. */
@@ -24,10 +23,10 @@ export interface RandomAccessSource extends ByteReader {
   /** Optional: slabs for data reads that the consumer hands back once written (buffer-pool.ts). */
   readonly pool?: BufferPool;
   /**
-   * Optional: every byte of the source as data and zero extents, in order, read and checked for
-   * zeros on a thread of its own, data in slabs of `pool` (scan-thread.ts).
+   * Optional: starts a thread that reads the source and checks it for zeros, data in slabs of
+   * `pool` (scan-thread.ts).
    */
-  scanOnThread?(): AsyncIterable<Extent>;
+  startScanThread?(): ScanThread;
 }
 
 export interface FileSource extends RandomAccessSource {
@@ -51,7 +50,7 @@ export async function openFileSource(path: string, pool?: BufferPool): Promise<F
     return {
       size,
       readInto,
-      ...(pool === undefined ? {} : { pool, scanOnThread: () => scanOnThread(handle.fd, size, pool) }),
+      ...(pool === undefined ? {} : { pool, startScanThread: () => startScanThread(handle.fd, size, pool) }),
       async read(offset, length) {
         const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, size - offset)));
         const done = await readInto(buffer, offset);
