@@ -17,7 +17,7 @@ import { mergeZeros, splitZeros, ZERO_GRANULE } from './zero.js';
 /** Large enough that per-read overhead vanishes, small enough to keep memory flat; one pool slab. */
 const READ_CHUNK = SLAB_SIZE;
 /**
- * Smaller disks are read on the event loop. Starting the thread costs about 30 ms here and pays
+ * Smaller disks are read on the event loop. Starting the thread costs about 25 ms here and pays
  * back only from about 1 GiB: raw→qcow2 of a half-zero disk took 0.087 s against 0.077 at
  * 256 MiB, the same either way at 1 GiB, and 0.40 against 0.44 at 2 GiB (scan-thread.ts).
  */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomFillSync } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
-import { mkdtemp, open, rm, truncate } from 'node:fs/promises';
+import { mkdtemp, open, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -29,19 +29,21 @@ function sample(): Buffer {
   return bytes;
 }
 
-async function withFile(bytes: Buffer, run: (path: string) => Promise<void>): Promise<void> {
+async function inTempDir(run: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'imago-scan-thread-'));
   try {
-    const path = join(dir, 'disk.raw');
-    await (await open(path, 'w')).close();
-    await truncate(path, bytes.length);
-    const handle = await open(path, 'r+');
-    await handle.write(bytes, 0, bytes.length, 0);
-    await handle.close();
-    await run(path);
+    await run(dir);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+async function withFile(bytes: Buffer, run: (path: string) => Promise<void>): Promise<void> {
+  await inTempDir(async (dir) => {
+    const path = join(dir, 'disk.raw');
+    await writeFile(path, bytes);
+    await run(path);
+  });
 }
 
 /** The whole file from a thread of its own, stopped at the end. */
@@ -55,7 +57,7 @@ async function* scanOnThread(fd: number, size: number, pool: BufferPool): AsyncG
 }
 
 /** What the event loop's own reader makes of the file: the reference the thread must match. */
-async function inThread(path: string): Promise<{ offset: number; length: number; kind: string; data?: Buffer }[]> {
+async function onEventLoop(path: string): Promise<{ offset: number; length: number; kind: string; data?: Buffer }[]> {
   const source = await openFileSource(path);
   try {
     const out = [];
@@ -69,7 +71,7 @@ async function inThread(path: string): Promise<{ offset: number; length: number;
 test('convert/scan thread: the same data and zero extents as the event-loop reader', async () => {
   const bytes = sample();
   await withFile(bytes, async (path) => {
-    const expected = await inThread(path);
+    const expected = await onEventLoop(path);
     assert.ok(expected.some((e) => e.kind === 'zero' && e.length === 64 * 1024), 'the sample has a lone zero granule');
     const pool = new BufferPool();
     const fd = openSync(path, 'r');
@@ -166,16 +168,16 @@ test('convert/scan thread: a file cut short after it was opened fails as truncat
 });
 
 test('convert/scan thread: a read error reaches the consumer with its code', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'imago-scan-thread-'));
-  const fd = openSync(dir, 'r');
-  try {
-    await assert.rejects(async () => {
-      for await (const e of scanOnThread(fd, SLAB_SIZE, new BufferPool())) void e;
-    }, { code: 'EISDIR' });
-  } finally {
-    closeSync(fd);
-    await rm(dir, { recursive: true, force: true });
-  }
+  await inTempDir(async (dir) => {
+    const fd = openSync(dir, 'r');
+    try {
+      await assert.rejects(async () => {
+        for await (const e of scanOnThread(fd, SLAB_SIZE, new BufferPool())) void e;
+      }, { code: 'EISDIR' });
+    } finally {
+      closeSync(fd);
+    }
+  });
 });
 
 /** A sparse raw file of `size` bytes with `data` written at each of `at`. */
@@ -214,8 +216,7 @@ function watched(source: FileSource, events: string[]): FileSource {
 }
 
 test('convert/scan thread: a raw disk of 1 GiB is read on the event loop while the thread starts, then on the thread', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'imago-scan-thread-'));
-  try {
+  await inTempDir(async (dir) => {
     const path = join(dir, 'disk.raw');
     const data = randomFillSync(Buffer.alloc(MiB));
     // Data, a hole (read back as zeros), data at 512 MiB, a hole, data at the end.
@@ -239,14 +240,11 @@ test('convert/scan thread: a raw disk of 1 GiB is read on the event loop while t
       [513 * MiB, 510 * MiB, 'zero'],
       [1023 * MiB, MiB, 'data'],
     ]);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('convert/scan thread: a consumer that stops early stops the thread before the file is closed', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'imago-scan-thread-'));
-  try {
+  await inTempDir(async (dir) => {
     const path = join(dir, 'disk.raw');
     await sparseFile(path, 1024 * MiB, randomFillSync(Buffer.alloc(MiB)), [0]);
     const source = await openFileSource(path, new BufferPool());
@@ -258,14 +256,11 @@ test('convert/scan thread: a consumer that stops early stops the thread before t
     events.push('closing');
     await source.close();
     assert.deepEqual(events, ['started', 'stopped', 'closing']);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('convert/scan thread: a raw disk under 1 GiB is read on the event loop alone', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'imago-scan-thread-'));
-  try {
+  await inTempDir(async (dir) => {
     const path = join(dir, 'disk.raw');
     const data = randomFillSync(Buffer.alloc(MiB));
     await sparseFile(path, 1024 * MiB - SLAB_SIZE, data, [0]);
@@ -280,7 +275,5 @@ test('convert/scan thread: a raw disk under 1 GiB is read on the event loop alon
       await source.close();
     }
     assert.deepEqual(events, []);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 });

@@ -31,8 +31,9 @@ import { splitZeros } from './zero.js';
 const SLABS_AHEAD = 8;
 
 /**
- * From the thread: the run of zeros from zeroFrom (-1: none) to offset, then the data read into
- * slab `id` at offset, or the end of the file at `end` (before `size`: the file was cut short).
+ * From the thread: that it has started; or the run of zeros from zeroFrom (-1: none) to offset,
+ * then the data read into slab `id` at offset, or the end of the file at `end` (before `size`:
+ * the file was cut short); or the error a read failed with.
  */
 type Report =
   | { ready: true }
