@@ -5,8 +5,8 @@
  * Synchronous, because every write through the thread pool costs two thread wake-ups; with
  * writes this small that doubled the conversion's CPU time (docs/benchmarks.md, "Conversion").
  * A write blocks the event loop only for its copy into the page cache (tens of microseconds),
- * while the reads already queued on the thread pool go on; convertFile runs in the CLI, where
- * nothing else waits on the loop.
+ * while the reads already queued on the thread pool (or, for a large raw disk, its scan thread,
+ * scan-thread.ts) go on; convertFile runs in the CLI, where nothing else waits on the loop.
  */
 import { writeSync, writevSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';

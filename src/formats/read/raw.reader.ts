@@ -6,7 +6,7 @@
  */
 import type { Readable } from 'node:stream';
 import { InvalidImageDataError } from '../../domain/errors.js';
-import { dataBytes, readPooled, SLAB_SIZE } from './buffer-pool.js';
+import { dataBytes, readPooled, SLAB_SIZE, type BufferPool } from './buffer-pool.js';
 import { withoutData, type DiskStream, type Extent, type SeekableDisk } from './disk.js';
 import { ForwardSource } from './forward-source.js';
 import { pageAlignedBuffer } from './page-aligned.js';
@@ -129,13 +129,21 @@ async function* rawExtents(source: ByteReader & Partial<RandomAccessSource>, siz
     const bytes = await data;
     reads--;
     fill();
-    if (bytes.length !== step.length) {
-      throw new InvalidImageDataError(`the raw image ends at ${step.offset + bytes.length}, before its size ${size}`, { reason: 'format.raw.truncated' });
-    }
-    const extents = [...splitZeros(step.offset, bytes)];
-    if (!scratch) source.pool?.lend(bytes, dataBytes(extents));
-    yield* extents;
+    if (bytes.length !== step.length) throw rawTruncated(step.offset + bytes.length, size);
+    yield* readExtents(step.offset, bytes, scratch ? undefined : source.pool);
   }
+}
+
+/** A raw disk that ends at `end`, before its declared `size`. */
+export function rawTruncated(end: number, size: number): InvalidImageDataError {
+  return new InvalidImageDataError(`the raw image ends at ${end}, before its size ${size}`, { reason: 'format.raw.truncated' });
+}
+
+/** The data and zero extents of `bytes` read at `offset`; the slab they are in is lent to `pool` for its data. */
+export function readExtents(offset: number, bytes: Buffer, pool?: BufferPool): Extent[] {
+  const extents = [...splitZeros(offset, bytes)];
+  pool?.lend(bytes, dataBytes(extents));
+  return extents;
 }
 
 /**

@@ -18,10 +18,10 @@
  */
 import { on } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import { InvalidImageDataError } from '../../domain/errors.js';
-import { dataBytes, SLAB_SIZE, type BufferPool } from './buffer-pool.js';
+import { SLAB_SIZE, type BufferPool } from './buffer-pool.js';
 import type { Extent } from './disk.js';
-import { splitZeros } from './zero.js';
+// raw.reader.ts imports only a type from here, so there is no cycle at run time.
+import { rawTruncated, readExtents } from './raw.reader.js';
 
 /**
  * Slabs the thread may fill ahead of the consumer. The further ahead it is when a run of data
@@ -169,17 +169,12 @@ export function startScanThread(fd: number, size: number, pool: BufferPool): Sca
         if ('failed' in report) throw Object.assign(new Error(report.failed.message), report.failed);
         if (report.zeroFrom >= 0) yield { offset: report.zeroFrom, length: report.offset - report.zeroFrom, kind: 'zero' };
         if ('end' in report) {
-          if (report.end < size) {
-            throw new InvalidImageDataError(`the raw image ends at ${report.end}, before its size ${size}`, { reason: 'format.raw.truncated' });
-          }
+          if (report.end < size) throw rawTruncated(report.end, size);
           return;
         }
         const slab = lent.get(report.id)!;
         lent.delete(report.id);
-        const view = slab.subarray(0, report.length);
-        const extents = [...splitZeros(report.offset, view)];
-        pool.lend(view, dataBytes(extents));
-        yield* extents;
+        yield* readExtents(report.offset, slab.subarray(0, report.length), pool);
         lend();
       }
       throw stopped();
