@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, open, rm, truncate, writeFile } from 'node:fs/promises';
@@ -256,6 +257,27 @@ test('convert/scan thread: a consumer that stops early stops the thread before t
     events.push('closing');
     await source.close();
     assert.deepEqual(events, ['started', 'stopped', 'closing']);
+  });
+});
+
+test('convert/scan thread: after its last report the thread ends by itself, so nothing waits on it', async () => {
+  const bytes = sample();
+  await withFile(bytes, async (path) => {
+    // A process with nothing else to keep it alive reads the file to the end on a thread it never
+    // stops: it exits only if the thread does.
+    const script = `
+      const { openSync } = await import('node:fs');
+      const { BufferPool } = await import(${JSON.stringify(new URL('./buffer-pool.ts', import.meta.url).href)});
+      const { startScanThread } = await import(${JSON.stringify(new URL('./scan-thread.ts', import.meta.url).href)});
+      const fd = openSync(${JSON.stringify(path)}, 'r');
+      let length = 0;
+      for await (const e of startScanThread(fd, ${bytes.length}, new BufferPool()).extents(0)) length += e.length;
+      console.log(length);
+    `;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(child.signal, null, `the process was still running after 30 s: ${child.stderr}`);
+    assert.equal(child.status, 0, child.stderr);
+    assert.equal(child.stdout.trim(), String(bytes.length));
   });
 });
 

@@ -11,7 +11,9 @@
  * → 0.68-0.81 s (docs/benchmarks.md, "Reading raw on a thread").
  *
  * The thread reads with the source's own descriptor (the file that was opened and inspected,
- * whatever happens to its path) and never closes it; it is terminated before the source is.
+ * whatever happens to its path) and never closes it. After its last report (the end of the file,
+ * or a failed read) it reads no more and ends by itself; before that, it is terminated before
+ * the source is closed. Waiting for its exit at the end cost 3.5-7 ms after the last data.
  * Memory stays bounded: the thread holds at most SLABS_AHEAD slabs, and the event loop hands it
  * another only once it has passed one on to the consumer, taking it from the pool (which reuses
  * those the consumer reported written): SLABS_AHEAD slabs plus what the consumer holds.
@@ -96,6 +98,7 @@ function finish(end) {
   if (ended) return;
   ended = true;
   parentPort.postMessage({ zeroFrom, offset, end });
+  parentPort.close();
 }
 
 parentPort.on('message', (message) => {
@@ -107,6 +110,7 @@ parentPort.on('message', (message) => {
   } catch (error) {
     ended = true;
     parentPort.postMessage({ failed: { message: error.message, code: error.code, errno: error.errno, syscall: error.syscall } });
+    parentPort.close();
   }
 });
 parentPort.postMessage({ ready: true });
@@ -121,7 +125,10 @@ export interface ScanThread {
    * extents in order. Call at most once.
    */
   extents(from: number): AsyncGenerator<Extent>;
-  /** Stops the thread; call it before closing the descriptor, whatever happened. */
+  /**
+   * Call it before closing the descriptor, whatever happened: once it resolves the thread reads
+   * no more. A thread that has reported the end needs no wait; any other is terminated.
+   */
   stop(): Promise<void>;
 }
 
@@ -141,6 +148,8 @@ export function startScanThread(fd: number, size: number, pool: BufferPool): Sca
   let ready = false;
   let failure: Error | undefined;
   let exited = false;
+  /** The thread has sent its last report: it reads no more, and ends by itself. */
+  let finished = false;
   worker.once('message', () => (ready = true));
   // Kept even while nobody iterates, so a thread that fails early cannot crash the process.
   worker.on('error', (error) => (failure = error));
@@ -166,6 +175,7 @@ export function startScanThread(fd: number, size: number, pool: BufferPool): Sca
       for (let i = 0; i < SLABS_AHEAD; i++) lend();
       for await (const [report] of reports) {
         if ('ready' in report) continue;
+        if ('failed' in report || 'end' in report) finished = true;
         if ('failed' in report) throw Object.assign(new Error(report.failed.message), report.failed);
         if (report.zeroFrom >= 0) yield { offset: report.zeroFrom, length: report.offset - report.zeroFrom, kind: 'zero' };
         if ('end' in report) {
@@ -179,6 +189,8 @@ export function startScanThread(fd: number, size: number, pool: BufferPool): Sca
       }
       throw stopped();
     },
-    stop: () => worker.terminate().then(() => undefined),
+    stop: async () => {
+      if (!finished) await worker.terminate();
+    },
   };
 }
