@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isAllZero, splitZeros, ZERO_GRANULE } from './zero.js';
+import type { Extent } from './disk.js';
+import { isAllZero, mergeZeros, splitZeros, ZERO_GRANULE } from './zero.js';
 
 const MIB = 1024 * 1024;
 const shape = (offset: number, data: Buffer) => [...splitZeros(offset, data)].map(({ offset, length, kind }) => ({ offset, length, kind }));
@@ -42,4 +43,22 @@ test('convert/zero: granules follow virtual offsets, not the start of the read',
     { offset: ZERO_GRANULE / 2, length: ZERO_GRANULE / 2, kind: 'data' },
     { offset: ZERO_GRANULE, length: ZERO_GRANULE + ZERO_GRANULE / 2, kind: 'zero' },
   ]);
+});
+
+test('convert/zero: neighbouring zeros merge, and data goes on before the next extent is asked for', async () => {
+  const asked: number[] = [];
+  async function* extents(): AsyncGenerator<Extent> {
+    yield { offset: 0, length: 4, kind: 'zero' };
+    yield { offset: 4, length: 4, kind: 'zero' };
+    yield { offset: 8, length: 2, kind: 'data', data: Buffer.from([1, 2]) };
+    asked.push(10);
+    yield { offset: 10, length: 0, kind: 'zero' };
+    yield { offset: 10, length: 6, kind: 'zero' };
+  }
+  const it = mergeZeros(extents());
+  assert.deepEqual((await it.next()).value, { offset: 0, length: 8, kind: 'zero' });
+  assert.deepEqual((await it.next()).value, { offset: 8, length: 2, kind: 'data', data: Buffer.from([1, 2]) });
+  assert.deepEqual(asked, [], 'the data came out before what follows it was read');
+  assert.deepEqual((await it.next()).value, { offset: 10, length: 6, kind: 'zero' });
+  assert.equal((await it.next()).done, true);
 });

@@ -52,19 +52,23 @@ function piece(offset: number, data: Buffer, from: number, to: number, zero: boo
     : { offset: offset + from, length: to - from, kind: 'data', data: data.subarray(from, to) };
 }
 
-/** Merges neighbouring zero extents, so a sparse disk reaches writers as a few long runs. */
+/**
+ * Merges neighbouring zero extents, so a sparse disk reaches writers as a few long runs. Data
+ * goes on as soon as it arrives: only a zero run waits to see where it ends.
+ */
 export async function* mergeZeros<T extends { offset: number; length: number; kind: 'data' | 'zero' }>(
   extents: AsyncIterable<T>,
 ): AsyncGenerator<T> {
-  let pending: T | undefined;
+  let zeros: T | undefined;
   for await (const extent of extents) {
     if (extent.length === 0) continue;
-    if (pending !== undefined && pending.kind === 'zero' && extent.kind === 'zero') {
-      pending = { ...pending, length: pending.length + extent.length };
+    if (extent.kind === 'zero') {
+      zeros = zeros === undefined ? extent : { ...zeros, length: zeros.length + extent.length };
       continue;
     }
-    if (pending !== undefined) yield pending;
-    pending = extent;
+    if (zeros !== undefined) yield zeros;
+    zeros = undefined;
+    yield extent;
   }
-  if (pending !== undefined) yield pending;
+  if (zeros !== undefined) yield zeros;
 }

@@ -66,3 +66,24 @@ test('convert/blocks: gaps and short sequences are programming errors', async ()
   await assert.rejects(collect([{ offset: 4, length: 4, kind: 'zero' }], 8, 4), /out of order/);
   await assert.rejects(collect([{ offset: 0, length: 4, kind: 'zero' }], 8, 4), /before the disk size/);
 });
+
+test('convert/blocks: data ending on a block boundary comes out before the next extent is asked for', async () => {
+  const asked: number[] = [];
+  async function* extents(): AsyncGenerator<Extent> {
+    yield { offset: 0, length: 6, kind: 'data', data: Buffer.from([1, 2, 3, 4, 5, 6]) };
+    asked.push(6);
+    yield { offset: 6, length: 2, kind: 'data', data: Buffer.from([7, 8]) };
+    asked.push(8);
+    yield { offset: 8, length: 8, kind: 'zero' };
+  }
+  const it = blocks(extents(), 16, 4);
+  const first = await it.next();
+  assert.deepEqual(first.value, { kind: 'data', index: 0, count: 1, data: Buffer.from([1, 2, 3, 4]) });
+  // Bytes 4-7 are a block only once the second extent has filled it.
+  assert.deepEqual(asked, []);
+  const second = await it.next();
+  assert.deepEqual(second.value, { kind: 'data', index: 1, count: 1, data: Buffer.from([5, 6, 7, 8]) });
+  assert.deepEqual(asked, [6], 'the block ending at 8 is out before the zeros after it are asked for');
+  assert.deepEqual((await it.next()).value, { kind: 'zero', index: 2, count: 2 });
+  assert.equal((await it.next()).done, true);
+});

@@ -79,6 +79,10 @@ export async function* blocks(extents: AsyncIterable<Extent>, size: number, bloc
       extent.data.copy(openData, pos - blockStart, from, from + (pieceEnd - pos));
       pos = pieceEnd;
     }
+    // Data that ends on a block boundary is complete: out with it now, not when the next extent
+    // arrives. A reader that reports a run of zeros only with the data after it (the raw scan
+    // thread) would otherwise hold the end of every data run for a whole zero run.
+    if (openData !== undefined && end % blockSize === 0) advance(end / blockSize);
     if (out.length > 0) {
       yield* out;
       out.length = 0;
