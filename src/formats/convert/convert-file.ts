@@ -3,7 +3,7 @@
  * positional writes; raw output leaves zero runs as holes (a sparse file), as qemu-img does.
  * qcow2 and dynamic VHD are written in one pass over the input, their tables patched in at the
  * end (a stream needs a planning pass first). Input is read into pooled buffers that the writer
- * hands back once written (batched-writer.ts). A failed conversion removes its partial output.
+ * hands back once written (piece-writer.ts). A failed conversion removes its partial output.
  */
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { BufferPool } from '../read/buffer-pool.js';
@@ -12,7 +12,7 @@ import { openFileSource } from '../read/source.js';
 import type { EncodedImage, PatchedImage } from '../write/encoded-image.js';
 import { writeQcow2File } from '../write/qcow2.writer.js';
 import { writeVhdDynamicFile } from '../write/vhd-dynamic.writer.js';
-import { BatchedWriter } from './batched-writer.js';
+import { PieceWriter } from './piece-writer.js';
 import { encode, type ConvertOptions } from './convert.js';
 import { openDisk, type InputFormat, type OutputFormat } from './disk-format.js';
 import { withProgress, type ProgressListener } from './progress.js';
@@ -35,7 +35,7 @@ export async function convertFile(
     const opened = await openDisk(source, inFormat);
     const disk = options.onProgress === undefined ? opened : withProgress(opened, options.onProgress);
     output = await open(outPath, 'w');
-    const out = new BatchedWriter(output, pool);
+    const out = new PieceWriter(output, pool);
     if (outFormat === 'raw') {
       for await (const extent of disk.extents()) {
         if (extent.kind === 'data') out.write(extent.data);

@@ -1,49 +1,75 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { BufferPool } from '../read/buffer-pool.js';
-import { BatchedWriter, cutWrites, WRITE_PIECE } from './batched-writer.js';
+import { BufferPool, SLAB_SIZE } from '../read/buffer-pool.js';
+import { PieceWriter, WRITE_PIECE } from './piece-writer.js';
 
 const filled = (length: number, seed: number) => Buffer.from(Array.from({ length }, (_, i) => (i * 7 + seed) & 0xff));
 
-test('convert/batched-writer: cuts a batch into contiguous writes of at most WRITE_PIECE bytes', () => {
-  const buffers = [filled(WRITE_PIECE / 2 + 3, 1), filled(3 * WRITE_PIECE, 2), filled(5, 3)];
-  const pieces = cutWrites(buffers, 4096);
-  let at = 4096;
-  for (const piece of pieces) {
-    const bytes = piece.buffers.reduce((n, b) => n + b.length, 0);
-    assert.equal(piece.at, at);
-    assert.ok(bytes > 0 && bytes <= WRITE_PIECE);
-    at += bytes;
-  }
-  assert.equal(pieces.length, 4);
-  assert.deepEqual(Buffer.concat(pieces.flatMap((p) => p.buffers)), Buffer.concat(buffers));
-  // Views, not copies.
-  assert.equal(pieces[0]!.buffers[0]!.buffer, buffers[0]!.buffer);
-});
-
-test('convert/batched-writer: writes, holes and patches land where they belong', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'imago-batched-writer-'));
+async function withOutput(run: (handle: FileHandle, path: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'imago-piece-writer-'));
+  const path = join(dir, 'out');
+  const handle = await open(path, 'w');
   try {
-    const path = join(dir, 'out');
-    const handle = await open(path, 'w');
-    const out = new BatchedWriter(handle, new BufferPool());
+    await run(handle, path);
+  } finally {
+    await handle.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('convert/piece-writer: writes, holes and patches land where they belong', async () => {
+  await withOutput(async (handle, path) => {
+    const out = new PieceWriter(handle, new BufferPool());
     const a = filled(9 * 1024 * 1024 + 17, 5);
     const b = filled(300 * 1024, 9);
+    const grains = [filled(64 * 1024, 1), filled(64 * 1024, 2), filled(100, 3)];
     out.write(a);
     out.skip(1000);
     out.write(b);
+    for (const grain of grains) out.write(grain);
     out.patch(10, Buffer.from('patched'));
+    out.patch(WRITE_PIECE - 3, Buffer.from('across a piece'));
     out.skip(512);
     await out.finish();
-    await handle.close();
-    const expected = Buffer.concat([a, Buffer.alloc(1000), b, Buffer.alloc(512)]);
+    const expected = Buffer.concat([a, Buffer.alloc(1000), b, ...grains, Buffer.alloc(512)]);
     expected.write('patched', 10);
+    expected.write('across a piece', WRITE_PIECE - 3);
     assert.equal(out.position, expected.length);
     assert.ok((await readFile(path)).equals(expected));
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
+});
+
+test('convert/piece-writer: each whole piece is written at once, the rest only when its piece is whole', async () => {
+  await withOutput(async (handle, path) => {
+    const out = new PieceWriter(handle, new BufferPool());
+    const size = async () => (await stat(path)).size;
+    out.write(filled(WRITE_PIECE / 2, 1));
+    assert.equal(await size(), 0, 'half a piece is held');
+    out.write(filled(WRITE_PIECE * 2, 2));
+    assert.equal(await size(), 2 * WRITE_PIECE, 'two whole pieces, the last half held');
+    out.write(filled(WRITE_PIECE / 2, 3));
+    assert.equal(await size(), 3 * WRITE_PIECE);
+    out.write(filled(10, 4));
+    await out.finish();
+    assert.equal(await size(), 3 * WRITE_PIECE + 10);
+  });
+});
+
+test('convert/piece-writer: a slab goes back to the pool once all its bytes are written, not before', async () => {
+  await withOutput(async (handle) => {
+    const pool = new BufferPool();
+    const out = new PieceWriter(handle, pool);
+    const slab = pool.take();
+    const data = slab.subarray(0, WRITE_PIECE + 100);
+    pool.lend(slab, data.length);
+    out.skip(100); // the slab's pieces now end 100 bytes into the file's next piece
+    out.write(data);
+    assert.notEqual(pool.take().buffer, slab.buffer, 'its last 200 bytes are still held');
+    await out.finish();
+    assert.equal(pool.take().buffer, slab.buffer);
+    assert.equal(slab.length, SLAB_SIZE);
+  });
 });

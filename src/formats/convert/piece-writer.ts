@@ -1,0 +1,147 @@
+/**
+ * The file writer of convertFile: chunks in file order, written with synchronous positional
+ * writes cut at file offsets that are multiples of WRITE_PIECE, each piece as soon as it is
+ * whole. A chunk is held only while it ends inside a piece; a hole, a patch or the end writes
+ * what is held.
+ *
+ * Synchronous, because every write through the thread pool costs two thread wake-ups; with
+ * writes this small that doubled the conversion's CPU time (docs/benchmarks.md, "Conversion").
+ * A write blocks the event loop only for its copy into the page cache (tens of microseconds),
+ * while the reads already queued on the thread pool (or, for a large raw disk, its scan thread,
+ * scan-thread.ts) go on; convertFile runs in the CLI, where nothing else waits on the loop.
+ * As soon as whole, because a chunk held back keeps its slab from the reader and its bytes from
+ * the disk: gathering 8 MiB first, as this writer used to, put the first write of raw→qcow2 21 ms
+ * into the conversion instead of 15 (docs/benchmarks.md, "The first and last 30 ms").
+ */
+import { writeSync, writevSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import type { BufferPool } from '../read/buffer-pool.js';
+
+/**
+ * Largest single write. The kernel sizes new page-cache folios by the write's length and
+ * offset; on a VM whose free memory is handed back to the host (virtio-balloon free page
+ * reporting) large folios often land on memory the host must fault in again, and the copy into
+ * them then costs 3-5x as much. Writes of 128 KiB or less, at 128 KiB-aligned offsets, get small
+ * folios and cost about the same in every run (docs/benchmarks.md, "Conversion").
+ */
+export const WRITE_PIECE = 128 * 1024;
+
+export class PieceWriter {
+  position = 0;
+  /** Bytes not yet written, in order from heldAt: the start of a piece still being filled. */
+  private held: Buffer[] = [];
+  private heldAt = 0;
+
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly pool: BufferPool,
+  ) {}
+
+  write(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    if (this.held.length === 0) this.heldAt = this.position;
+    this.held.push(chunk);
+    this.position += chunk.length;
+    this.writeHeld(this.position - (this.position % WRITE_PIECE));
+  }
+
+  /** Leaves a hole: the file system reads it back as zeros. */
+  skip(length: number): void {
+    this.writeHeld(this.position);
+    this.position += length;
+  }
+
+  /** Overwrites bytes written before, once everything written so far is on the file. */
+  patch(offset: number, data: Buffer): void {
+    this.writeHeld(this.position);
+    for (let at = offset; at < offset + data.length; ) {
+      const end = Math.min(offset + data.length, pieceEnd(at));
+      writeFully(this.handle.fd, data, at, at - offset, end - at);
+      at = end;
+    }
+  }
+
+  async finish(): Promise<void> {
+    this.writeHeld(this.position);
+    // A trailing hole needs the length set explicitly.
+    await this.handle.truncate(this.position);
+  }
+
+  /** Writes the held bytes before file offset `end`, a piece at a time; the rest stays held. */
+  private writeHeld(end: number): void {
+    const held = this.held;
+    if (held.length === 0) return;
+    let at = this.heldAt;
+    // held[i] from byte `from` on is what is left to write.
+    let i = 0;
+    let from = 0;
+    while (at < end) {
+      const to = Math.min(end, pieceEnd(at));
+      const first = held[i]!;
+      if (first.length - from >= to - at) {
+        // The usual case, a piece inside one slab: one write, no array, no view.
+        writeFully(this.handle.fd, first, at, from, to - at);
+        from += to - at;
+      } else {
+        const views: Buffer[] = [];
+        for (let need = to - at; need > 0; ) {
+          const buffer = held[i]!;
+          const take = Math.min(buffer.length - from, need);
+          views.push(buffer.subarray(from, from + take));
+          need -= take;
+          from += take;
+          if (from === buffer.length && need > 0) {
+            this.pool.written(buffer);
+            i++;
+            from = 0;
+          }
+        }
+        writeAllOf(this.handle.fd, views, at);
+      }
+      at = to;
+      if (from === held[i]!.length) {
+        this.pool.written(held[i]!);
+        i++;
+        from = 0;
+      }
+    }
+    if (i === 0 && from === 0) return;
+    const rest = held.slice(i);
+    if (from > 0) {
+      this.pool.written(rest[0]!.subarray(0, from));
+      rest[0] = rest[0]!.subarray(from);
+    }
+    this.held = rest;
+    this.heldAt = at;
+  }
+}
+
+/** The end of the piece that `at` lies in. */
+function pieceEnd(at: number): number {
+  return (Math.floor(at / WRITE_PIECE) + 1) * WRITE_PIECE;
+}
+
+/** `length` bytes of `buffer` from `from`, at file offset `at`, short writes retried. */
+function writeFully(fd: number, buffer: Buffer, at: number, from: number, length: number): void {
+  for (let done = 0; done < length; ) done += writeSync(fd, buffer, from + done, length - done, at + done);
+}
+
+/** `buffers` one after another at file offset `at`, in one writev, short writes retried. */
+function writeAllOf(fd: number, buffers: Buffer[], at: number): void {
+  let left = buffers;
+  for (let position = at; left.length > 0; ) {
+    const written = writevSync(fd, left, position);
+    position += written;
+    left = remaining(left, written);
+  }
+}
+
+/** What writev left unwritten after a short write. */
+function remaining(buffers: Buffer[], written: number): Buffer[] {
+  let skip = written;
+  let i = 0;
+  while (i < buffers.length && skip >= buffers[i]!.length) skip -= buffers[i++]!.length;
+  const rest = buffers.slice(i);
+  if (rest.length > 0 && skip > 0) rest[0] = rest[0]!.subarray(skip);
+  return rest;
+}
