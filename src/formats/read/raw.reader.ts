@@ -31,7 +31,8 @@ export function rawDisk(source: RandomAccessSource): SeekableDisk {
     seekable: true,
     extents: () => {
       if (zeroGranules !== undefined) return mergeZeros(rawExtents(source, size, dataChunks(size, zeroGranules)));
-      if (source.startScanThread !== undefined && size >= SCAN_THREAD_MIN) return mergeZeros(handOver(source, size, source.startScanThread()));
+      const { startScanThread } = source;
+      if (startScanThread !== undefined && size >= SCAN_THREAD_MIN) return mergeZeros(handOver(source, size, () => startScanThread.call(source)));
       return mergeZeros(rawExtents(source, size));
     },
     async *map() {
@@ -148,22 +149,36 @@ export function readExtents(offset: number, bytes: Buffer, pool?: BufferPool): E
 
 /**
  * Reads on the event loop while the thread starts (about 25 ms here, time the loop would
- * otherwise sit idle), then takes the rest of the disk from the thread.
+ * otherwise sit idle), then takes the rest of the disk from the thread. The thread is started
+ * once the first reads are out: creating the first Worker of a process holds the event loop
+ * for about 4 ms, which the first write would otherwise wait for.
  */
-async function* handOver(source: RandomAccessSource, size: number, thread: ScanThread): AsyncGenerator<Extent> {
+async function* handOver(source: RandomAccessSource, size: number, start: () => ScanThread): AsyncGenerator<Extent> {
+  let thread: ScanThread | undefined;
   let from = 0;
   function* untilReady(): Generator<Step> {
     for (const step of allChunks(size)) {
-      if (thread.ready) return;
+      if (thread?.ready === true) return;
       from = step.offset + step.length;
       yield step;
     }
   }
+  const onLoop = rawExtents(source, size, untilReady());
+  // An async generator runs up to its first await when first asked: the reads are issued now.
+  const first = onLoop.next();
+  // Awaited below; if start() throws first, its failure must not go unhandled.
+  first.catch(() => undefined);
   try {
-    yield* rawExtents(source, size, untilReady());
+    thread = start();
+    const opening = await first;
+    if (opening.done !== true) {
+      yield opening.value;
+      yield* onLoop;
+    }
     yield* thread.extents(from);
   } finally {
-    await thread.stop();
+    await onLoop.return(undefined);
+    await thread?.stop();
   }
 }
 
