@@ -46,15 +46,17 @@ test('convert/piece-writer: each whole piece is written at once, the rest only w
   await withOutput(async (handle, path) => {
     const out = new PieceWriter(handle, new BufferPool());
     const size = async () => (await stat(path)).size;
-    out.write(filled(WRITE_PIECE / 2, 1));
-    assert.equal(await size(), 0, 'half a piece is held');
-    out.write(filled(WRITE_PIECE * 2, 2));
-    assert.equal(await size(), 2 * WRITE_PIECE, 'two whole pieces, the last half held');
-    out.write(filled(WRITE_PIECE / 2, 3));
-    assert.equal(await size(), 3 * WRITE_PIECE);
+    // Pieces end half a piece past each multiple of WRITE_PIECE: at 64 KiB, 192 KiB, 320 KiB...
+    const firstEnd = WRITE_PIECE / 2;
+    out.write(filled(firstEnd - 10, 1));
+    assert.equal(await size(), 0, 'the first piece is not whole yet');
+    out.write(filled(10 + 2 * WRITE_PIECE + 5, 2));
+    assert.equal(await size(), firstEnd + 2 * WRITE_PIECE, 'three whole pieces; 5 bytes held');
+    out.write(filled(WRITE_PIECE - 5, 3));
+    assert.equal(await size(), firstEnd + 3 * WRITE_PIECE);
     out.write(filled(10, 4));
     await out.finish();
-    assert.equal(await size(), 3 * WRITE_PIECE + 10);
+    assert.equal(await size(), firstEnd + 3 * WRITE_PIECE + 10);
   });
 });
 
@@ -65,9 +67,10 @@ test('convert/piece-writer: a slab goes back to the pool once all its bytes are 
     const slab = pool.take();
     const data = slab.subarray(0, WRITE_PIECE + 100);
     pool.lend(slab, data.length);
-    out.skip(100); // the slab's pieces now end 100 bytes into the file's next piece
+    out.skip(100);
     out.write(data);
-    assert.notEqual(pool.take().buffer, slab.buffer, 'its last 200 bytes are still held');
+    // Written up to the piece boundary at 64 KiB; from there to 128 KiB + 200 it is held.
+    assert.notEqual(pool.take().buffer, slab.buffer, 'its last bytes are still held');
     await out.finish();
     assert.equal(pool.take().buffer, slab.buffer);
     assert.equal(slab.length, SLAB_SIZE);

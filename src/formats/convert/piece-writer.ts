@@ -1,8 +1,8 @@
 /**
  * The file writer of convertFile: chunks in file order, written with synchronous positional
- * writes cut at file offsets that are multiples of WRITE_PIECE, each piece as soon as it is
- * whole. A chunk is held only while it ends inside a piece; a hole, a patch or the end writes
- * what is held.
+ * writes of at most WRITE_PIECE bytes, cut at fixed file offsets (PIECE_PHASE), each piece as
+ * soon as it is whole. A chunk is held only while it ends inside a piece; a hole, a patch or
+ * the end writes what is held.
  *
  * Synchronous, because every write through the thread pool costs two thread wake-ups; with
  * writes this small that doubled the conversion's CPU time (docs/benchmarks.md, "Conversion").
@@ -21,10 +21,17 @@ import type { BufferPool } from '../read/buffer-pool.js';
  * Largest single write. The kernel sizes new page-cache folios by the write's length and
  * offset; on a VM whose free memory is handed back to the host (virtio-balloon free page
  * reporting) large folios often land on memory the host must fault in again, and the copy into
- * them then costs 3-5x as much. Writes of 128 KiB or less, at 128 KiB-aligned offsets, get small
- * folios and cost about the same in every run (docs/benchmarks.md, "Conversion").
+ * them then costs 3-5x as much (docs/benchmarks.md, "Conversion").
  */
 export const WRITE_PIECE = 128 * 1024;
+/**
+ * Pieces end 64 KiB past a multiple of WRITE_PIECE, so each write fills two 64 KiB folios.
+ * Cut at multiples of 128 KiB, each write gets one 128 KiB folio, and those took the slow path
+ * too: 1 GiB written in 2 of 8 runs in 1.6-3.2 s instead of 0.27-0.35, against 0.28-0.52 in all
+ * 8 for the same writes 64 KiB later; raw→qcow2 spent 337-531 ms in its writes against 327-356
+ * (docs/benchmarks.md, "The first and last 30 ms").
+ */
+const PIECE_PHASE = WRITE_PIECE / 2;
 
 export class PieceWriter {
   position = 0;
@@ -42,7 +49,7 @@ export class PieceWriter {
     if (this.held.length === 0) this.heldAt = this.position;
     this.held.push(chunk);
     this.position += chunk.length;
-    this.writeHeld(this.position - (this.position % WRITE_PIECE));
+    this.writeHeld(pieceEnd(this.position) - WRITE_PIECE);
   }
 
   /** Leaves a hole: the file system reads it back as zeros. */
@@ -116,9 +123,9 @@ export class PieceWriter {
   }
 }
 
-/** The end of the piece that `at` lies in. */
+/** The end of the piece that `at` lies in: the first boundary (PIECE_PHASE past a multiple of WRITE_PIECE) after it. */
 function pieceEnd(at: number): number {
-  return (Math.floor(at / WRITE_PIECE) + 1) * WRITE_PIECE;
+  return Math.floor((at + PIECE_PHASE) / WRITE_PIECE) * WRITE_PIECE + WRITE_PIECE - PIECE_PHASE;
 }
 
 /** `length` bytes of `buffer` from `from`, at file offset `at`, short writes retried. */
