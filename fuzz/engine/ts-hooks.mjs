@@ -6,9 +6,9 @@
 //
 // Transpiled files are cached in the temporary directory (keyed by path, size and mtime), so a
 // restarted worker starts in a fraction of a second instead of loading the compiler again.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -45,7 +45,11 @@ export async function load(url, context, nextLoad) {
   if (output === null) {
     output = await transpile(path, await readFile(path, 'utf8'));
     await mkdir(CACHE, { recursive: true });
-    await writeFile(cached, output);
+    // Written aside, then renamed into place: workers of two fuzz runs transpile the same files
+    // at once, and one reading the other's half-written file got a module missing its exports.
+    const partial = `${cached}.${process.pid}.${randomUUID()}`;
+    await writeFile(partial, output);
+    await rename(partial, cached);
   }
   return { format: 'module', source: output, shortCircuit: true };
 }
