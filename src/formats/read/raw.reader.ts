@@ -148,10 +148,11 @@ export function readExtents(offset: number, bytes: Buffer, pool?: BufferPool): E
 }
 
 /**
- * Reads on the event loop while the thread starts (about 25 ms here, time the loop would
- * otherwise sit idle), then takes the rest of the disk from the thread. The thread is started
- * once the first reads are out: creating the first Worker of a process holds the event loop
- * for about 4 ms, which the first write would otherwise wait for.
+ * Reads on the event loop while the thread starts (30-45 ms here, up to 100 while the writes
+ * compete with it for the CPU: time the loop would otherwise sit idle), then takes the rest of
+ * the disk from the thread. The thread is started once the first reads are out: creating the
+ * first Worker of a process holds the event loop for about 4 ms, which the first write would
+ * otherwise wait for.
  */
 async function* handOver(source: RandomAccessSource, size: number, start: () => ScanThread): AsyncGenerator<Extent> {
   let thread: ScanThread | undefined;

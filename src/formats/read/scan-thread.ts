@@ -133,8 +133,8 @@ export interface ScanThread {
 }
 
 /**
- * Starts a thread to read the file open as `fd` (`size` bytes long when opened). It takes about
- * 25 ms to start here, so a caller may read the first part itself until `ready`. Data extents
+ * Starts a thread to read the file open as `fd` (`size` bytes long when opened). It takes 30-45
+ * ms to start here, so a caller may read the first part itself until `ready`. Data extents
  * are views of `pool` slabs, lent as readers lend them (buffer-pool.ts). A file found shorter
  * than `size` fails with format.raw.truncated, as the event-loop reader does.
  */

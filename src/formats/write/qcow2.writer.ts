@@ -144,7 +144,7 @@ function header(layout: Qcow2Layout): Buffer {
  * The tables, in file order. This runs once per conversion, cold (interpreted), between the last
  * data and the end, so it avoids Buffer's per-field writers: with them the tables of the bench's
  * 2 GiB disk (16384 data clusters) took 12-16 ms, with DataView stores and one fill per
- * refcount block 4 ms (docs/benchmarks.md, "The last 30 ms").
+ * refcount block 4 ms (docs/benchmarks.md, "The first and last 30 ms").
  */
 function* metadata(plan: AllocationPlan, layout: Qcow2Layout): Generator<Buffer> {
   const table = Buffer.alloc(layout.refcountTableClusters * CLUSTER);
