@@ -123,7 +123,7 @@ export class PieceWriter {
   }
 }
 
-/** The end of the piece that `at` lies in: the first boundary (PIECE_PHASE past a multiple of WRITE_PIECE) after it. */
+/** The end of the piece `at` lies in: the next boundary, PIECE_PHASE past a multiple of WRITE_PIECE. */
 function pieceEnd(at: number): number {
   return Math.floor((at + PIECE_PHASE) / WRITE_PIECE) * WRITE_PIECE + WRITE_PIECE - PIECE_PHASE;
 }
