@@ -47,7 +47,7 @@ export async function load(url, context, nextLoad) {
     await mkdir(CACHE, { recursive: true });
     // Written aside, then renamed into place: workers of two fuzz runs transpile the same files
     // at once, and one reading the other's half-written file got a module missing its exports.
-    const partial = `${cached}.${process.pid}.${randomUUID()}`;
+    const partial = `${cached}.${randomUUID()}`;
     await writeFile(partial, output);
     await rename(partial, cached);
   }

@@ -23,6 +23,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
+import { dropWritten } from '../lib/drop-written.js';
 import { toStorageError } from './fs-errors.js';
 
 const BATCH_BYTES = 256 * 1024;
@@ -121,13 +122,4 @@ export class StagingFile extends Writable {
       this.syncFailure ??= toStorageError(err, 'write an object');
     });
   }
-}
-
-/** What remains of `buffers` after the first `written` bytes went out (a short writev). */
-function dropWritten(buffers: Buffer[], written: number): Buffer[] {
-  let i = 0;
-  while (i < buffers.length && written >= buffers[i]!.length) written -= buffers[i++]!.length;
-  const rest = buffers.slice(i);
-  if (written > 0 && rest.length > 0) rest[0] = rest[0]!.subarray(written);
-  return rest;
 }

@@ -15,6 +15,7 @@
  */
 import { writeSync, writevSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
+import { dropWritten } from '../../lib/drop-written.js';
 import type { BufferPool } from '../read/buffer-pool.js';
 
 /**
@@ -84,33 +85,21 @@ export class PieceWriter {
     let from = 0;
     while (at < end) {
       const to = Math.min(end, pieceEnd(at));
-      const first = held[i]!;
-      if (first.length - from >= to - at) {
-        // The usual case, a piece inside one slab: one write, no array, no view.
-        writeFully(this.handle.fd, first, at, from, to - at);
-        from += to - at;
-      } else {
-        const views: Buffer[] = [];
-        for (let need = to - at; need > 0; ) {
-          const buffer = held[i]!;
-          const take = Math.min(buffer.length - from, need);
-          views.push(buffer.subarray(from, from + take));
-          need -= take;
-          from += take;
-          if (from === buffer.length && need > 0) {
-            this.pool.written(buffer);
-            i++;
-            from = 0;
-          }
+      // The usual case, a piece inside one slab, is one write with no array and no view.
+      if (held[i]!.length - from >= to - at) writeFully(this.handle.fd, held[i]!, at, from, to - at);
+      else writeAllOf(this.handle.fd, views(held, i, from, to - at), at);
+      // Past the bytes just written, handing back each buffer they finished.
+      for (let left = to - at; left > 0; ) {
+        const take = Math.min(held[i]!.length - from, left);
+        left -= take;
+        from += take;
+        if (from === held[i]!.length) {
+          this.pool.written(held[i]!);
+          i++;
+          from = 0;
         }
-        writeAllOf(this.handle.fd, views, at);
       }
       at = to;
-      if (from === held[i]!.length) {
-        this.pool.written(held[i]!);
-        i++;
-        from = 0;
-      }
     }
     if (i === 0 && from === 0) return;
     const rest = held.slice(i);
@@ -121,6 +110,17 @@ export class PieceWriter {
     this.held = rest;
     this.heldAt = at;
   }
+}
+
+/** Views of `length` bytes of `buffers`, from byte `from` of buffers[i] on. */
+function views(buffers: Buffer[], i: number, from: number, length: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let left = length; left > 0; i++, from = 0) {
+    const take = Math.min(buffers[i]!.length - from, left);
+    out.push(buffers[i]!.subarray(from, from + take));
+    left -= take;
+  }
+  return out;
 }
 
 /** The end of the piece `at` lies in: the next boundary, PIECE_PHASE past a multiple of WRITE_PIECE. */
@@ -139,16 +139,6 @@ function writeAllOf(fd: number, buffers: Buffer[], at: number): void {
   for (let position = at; left.length > 0; ) {
     const written = writevSync(fd, left, position);
     position += written;
-    left = remaining(left, written);
+    left = dropWritten(left, written);
   }
-}
-
-/** What writev left unwritten after a short write. */
-function remaining(buffers: Buffer[], written: number): Buffer[] {
-  let skip = written;
-  let i = 0;
-  while (i < buffers.length && skip >= buffers[i]!.length) skip -= buffers[i++]!.length;
-  const rest = buffers.slice(i);
-  if (rest.length > 0 && skip > 0) rest[0] = rest[0]!.subarray(skip);
-  return rest;
 }
